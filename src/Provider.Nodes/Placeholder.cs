@@ -1,0 +1,1 @@
+namespace Provider.Nodes; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace Provider.Planning; internal static class Placeholder { }
