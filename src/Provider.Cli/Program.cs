@@ -1,1 +1,3 @@
-Console.WriteLine("hostenv-provider");
+using Provider.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.System());

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Provider.Cli.Commands;
+
+namespace Provider.Cli;
+
+/// <summary>The command tree. Program.Main and the in-process CLI tests both enter here.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("hostenv-provider: plan and deploy hostenv environments onto your servers.");
+        root.Options.Add(CommonOptions.Dir);
+        root.Subcommands.Add(PlanCommand.Create(console));
+        root.Subcommands.Add(SchemaCommand.Create(console));
+
+        var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(config, cancellationToken);
+        }
+        catch (UserException ex)
+        {
+            console.Error.WriteLine("error: " + ex.Message);
+            return ex.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            console.Error.WriteLine("cancelled.");
+            return ExitCodes.Cancelled;
+        }
+    }
+}

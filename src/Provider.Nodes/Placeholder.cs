@@ -1,1 +1,0 @@
-namespace Provider.Nodes; internal static class Placeholder { }

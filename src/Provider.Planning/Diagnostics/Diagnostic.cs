@@ -1,0 +1,59 @@
+namespace Provider.Planning.Diagnostics;
+
+public enum DiagnosticLevel
+{
+    Error,
+    Warning,
+}
+
+/// <summary>A 1-based position in a named input file. File is repo-relative so output never carries machine paths.</summary>
+public sealed record SourcePosition(string File, int Line, int Column)
+{
+    public override string ToString() => Line > 0 ? $"{File}:{Line}:{Column}" : File;
+}
+
+/// <summary>
+/// A finding about the inputs. Diagnostics are data: stable <see cref="Code"/>, where it is,
+/// which field, what is wrong and how to fix it. The CLI decides how to print them.
+/// </summary>
+public sealed record Diagnostic(
+    string Code,
+    DiagnosticLevel Level,
+    string Message,
+    SourcePosition? Position = null,
+    string? Field = null,
+    string? Hint = null)
+{
+    public bool IsError => Level == DiagnosticLevel.Error;
+
+    public string Format()
+    {
+        var where = Position is null ? "" : Position + ": ";
+        var level = Level == DiagnosticLevel.Error ? "error" : "warning";
+        var field = Field is null ? "" : $" [{Field}]";
+        var hint = Hint is null ? "" : $"\n  hint: {Hint}";
+        return $"{where}{level} {Code}{field}: {Message}{hint}";
+    }
+}
+
+/// <summary>Collects diagnostics in the order found; never throws for user mistakes.</summary>
+public sealed class DiagnosticBag
+{
+    private readonly List<Diagnostic> items = [];
+
+    public IReadOnlyList<Diagnostic> Items => items;
+
+    public bool HasErrors => items.Exists(d => d.IsError);
+
+    public void Add(Diagnostic diagnostic) => items.Add(diagnostic);
+
+    public void AddRange(IEnumerable<Diagnostic> diagnostics) => items.AddRange(diagnostics);
+
+    /// <summary>Stable order for printing and golden files: by file, line, column, code, message.</summary>
+    public IReadOnlyList<Diagnostic> Sorted() =>
+        [.. items.OrderBy(d => d.Position?.File ?? "", StringComparer.Ordinal)
+            .ThenBy(d => d.Position?.Line ?? 0)
+            .ThenBy(d => d.Position?.Column ?? 0)
+            .ThenBy(d => d.Code, StringComparer.Ordinal)
+            .ThenBy(d => d.Message, StringComparer.Ordinal)];
+}

@@ -1,0 +1,16 @@
+namespace Provider.Planning.Diagnostics;
+
+/// <summary>HP2xxx: planning (node mapping, reservations, state).</summary>
+public static class PlanCodes
+{
+    public const string UnknownNode = "HP2001";
+    public const string NoNodeForType = "HP2002";
+    public const string VhostHeldByOther = "HP2003";
+    public const string VhostClaimedTwice = "HP2004";
+    public const string TwoProductionEnvironments = "HP2005";
+    public const string UidExhausted = "HP2006";
+    public const string StateInvalid = "HP2007";
+    public const string StateDuplicateUid = "HP2008";
+    public const string UserNameCollision = "HP2009";
+    public const string DefaultEnvironmentUnknown = "HP2010";
+}

@@ -1,0 +1,8 @@
+namespace Provider.Planning.Inputs;
+
+public enum SchemaKind
+{
+    Provider,
+    Node,
+    Hostenv,
+}

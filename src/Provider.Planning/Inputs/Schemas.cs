@@ -1,0 +1,51 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace Provider.Planning.Inputs;
+
+/// <summary>The JSON Schemas the tool publishes (`schema --out DIR`) and validates every input against.</summary>
+public static class Schemas
+{
+    private static readonly FrozenDictionary<SchemaKind, string> FileNames = new Dictionary<SchemaKind, string>
+    {
+        [SchemaKind.Provider] = "provider.schema.json",
+        [SchemaKind.Node] = "node.schema.json",
+        [SchemaKind.Hostenv] = "hostenv.schema.json",
+    }.ToFrozenDictionary();
+
+    private static readonly Lazy<FrozenDictionary<SchemaKind, (JsonSchema Schema, JsonNode Document)>> Loaded = new(Load);
+
+    public static string FileName(SchemaKind kind) => FileNames[kind];
+
+    /// <summary>Schema files as published, ordered by file name.</summary>
+    public static IReadOnlyList<(string FileName, string Text)> All() =>
+        [.. FileNames.Values.Order(StringComparer.Ordinal).Select(n => (n, ReadResource(n)))];
+
+    internal static JsonSchema Schema(SchemaKind kind) => Loaded.Value[kind].Schema;
+
+    internal static JsonNode Document(SchemaKind kind) => Loaded.Value[kind].Document;
+
+    private static FrozenDictionary<SchemaKind, (JsonSchema, JsonNode)> Load()
+    {
+        var result = new Dictionary<SchemaKind, (JsonSchema, JsonNode)>();
+        foreach (var (kind, name) in FileNames)
+        {
+            var text = ReadResource(name);
+            result[kind] = (JsonSchema.FromText(text), JsonNode.Parse(text) ?? throw new InvalidOperationException(name));
+        }
+
+        return result.ToFrozenDictionary();
+    }
+
+    private static string ReadResource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded schema {name} is missing from the build");
+        // Embedded in the assembly, so reading it is not I/O with the outside world.
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

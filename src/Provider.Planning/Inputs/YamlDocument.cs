@@ -1,0 +1,303 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Provider.Planning.Diagnostics;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Provider.Planning.Inputs;
+
+/// <summary>
+/// A YAML file read into a JSON tree (for schema validation and binding) plus the position of every
+/// value and key, addressed by JSON Pointer. Built from parser events rather than YamlDotNet's
+/// representation model so duplicate keys and positions are ours to report.
+/// </summary>
+public sealed class YamlDocument
+{
+    private readonly Dictionary<string, SourcePosition> valuePositions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourcePosition> keyPositions = new(StringComparer.Ordinal);
+
+    private YamlDocument(string file) => File = file;
+
+    public string File { get; }
+
+    public JsonNode? Root { get; private set; }
+
+    /// <summary>Position of the value at a JSON Pointer, else of the nearest ancestor, else the file.</summary>
+    public SourcePosition PositionOf(string pointer)
+    {
+        var p = pointer;
+        while (true)
+        {
+            if (valuePositions.TryGetValue(p, out var pos))
+            {
+                return pos;
+            }
+
+            if (p.Length == 0)
+            {
+                return new SourcePosition(File, 1, 1);
+            }
+
+            p = p[..p.LastIndexOf('/')];
+        }
+    }
+
+    /// <summary>Position of the key naming the member at a JSON Pointer (falls back to its value).</summary>
+    public SourcePosition KeyPositionOf(string pointer) =>
+        keyPositions.TryGetValue(pointer, out var pos) ? pos : PositionOf(pointer);
+
+    public static string Escape(string token) =>
+        token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    public static string Child(string pointer, string key) => pointer + "/" + Escape(key);
+
+    public static YamlDocument Parse(SourceFile source, DiagnosticBag diagnostics)
+    {
+        var doc = new YamlDocument(source.Name);
+        try
+        {
+            var parser = new Parser(new StringReader(source.Text));
+            parser.Consume<StreamStart>();
+            if (parser.TryConsume<StreamEnd>(out _))
+            {
+                return doc; // empty file: Root stays null, the schema reports what is missing
+            }
+
+            parser.Consume<DocumentStart>();
+            var builder = new Builder(doc, diagnostics);
+            doc.Root = builder.Read(parser, "");
+            parser.Consume<DocumentEnd>();
+            if (!parser.TryConsume<StreamEnd>(out _))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.UnsupportedYaml, DiagnosticLevel.Error,
+                    "the file holds more than one YAML document",
+                    Position(doc.File, parser.Current?.Start ?? Mark.Empty),
+                    Hint: "keep one document per file; remove the extra '---' separator"));
+            }
+        }
+        catch (YamlException ex)
+        {
+            diagnostics.Add(new Diagnostic(
+                ManifestCodes.YamlSyntax, DiagnosticLevel.Error,
+                "YAML syntax error: " + FirstLine(ex.Message),
+                Position(doc.File, ex.Start),
+                Hint: "check indentation, quoting and ':' after keys near this position"));
+            doc.Root = null;
+        }
+
+        return doc;
+    }
+
+    private static string FirstLine(string message)
+    {
+        // YamlDotNet prefixes "(Line: 3, Col: 1, Idx: 20) - (Line: ...): "; we print the position ourselves.
+        var text = message;
+        var idx = text.IndexOf("): ", StringComparison.Ordinal);
+        if (text.StartsWith("(Line", StringComparison.Ordinal) && idx > 0)
+        {
+            text = text[(idx + 3)..];
+        }
+
+        var nl = text.IndexOf('\n', StringComparison.Ordinal);
+        return nl < 0 ? text : text[..nl];
+    }
+
+    private static SourcePosition Position(string file, Mark mark) =>
+        new(file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
+
+    private sealed class Builder(YamlDocument doc, DiagnosticBag diagnostics)
+    {
+        private readonly Dictionary<string, JsonNode?> anchors = new(StringComparer.Ordinal);
+
+        public JsonNode? Read(IParser parser, string pointer)
+        {
+            var ev = parser.Current ?? throw new InvalidOperationException("parser has no current event");
+            doc.valuePositions[pointer] = Position(doc.File, ev.Start);
+            JsonNode? node;
+            switch (ev)
+            {
+                case Scalar scalar:
+                    parser.MoveNext();
+                    node = ScalarValue(scalar);
+                    Remember(scalar.Anchor, node);
+                    return node;
+                case AnchorAlias alias:
+                    parser.MoveNext();
+                    if (anchors.TryGetValue(alias.Value.Value, out var target))
+                    {
+                        return target?.DeepClone();
+                    }
+
+                    diagnostics.Add(new Diagnostic(
+                        ManifestCodes.UnsupportedYaml, DiagnosticLevel.Error,
+                        $"alias '*{alias.Value.Value}' refers to no anchor defined before it",
+                        Position(doc.File, alias.Start), Hint: "define '&name' before using '*name'"));
+                    return null;
+                case SequenceStart seq:
+                    parser.MoveNext();
+                    var array = new JsonArray();
+                    var i = 0;
+                    while (!parser.TryConsume<SequenceEnd>(out _))
+                    {
+                        array.Add(Read(parser, pointer + "/" + i.ToString(CultureInfo.InvariantCulture)));
+                        i++;
+                    }
+
+                    Remember(seq.Anchor, array);
+                    return array;
+                case MappingStart map:
+                    parser.MoveNext();
+                    var obj = new JsonObject();
+                    while (!parser.TryConsume<MappingEnd>(out _))
+                    {
+                        ReadMember(parser, pointer, obj);
+                    }
+
+                    Remember(map.Anchor, obj);
+                    return obj;
+                default:
+                    throw new YamlException(ev.Start, ev.End, $"unexpected {ev.GetType().Name}");
+            }
+        }
+
+        private void ReadMember(IParser parser, string pointer, JsonObject obj)
+        {
+            var keyEvent = parser.Current ?? throw new InvalidOperationException("parser has no current event");
+            if (keyEvent is not Scalar keyScalar)
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.UnsupportedYaml, DiagnosticLevel.Error,
+                    "a mapping key must be a plain text, not a list or mapping",
+                    Position(doc.File, keyEvent.Start), Hint: "write the key as text followed by ':'"));
+                parser.SkipThisAndNestedEvents();
+                parser.SkipThisAndNestedEvents();
+                return;
+            }
+
+            parser.MoveNext();
+            var key = keyScalar.Value;
+            var child = Child(pointer, key);
+            var keyPos = Position(doc.File, keyScalar.Start);
+            if (key == "<<" && keyScalar.Style == ScalarStyle.Plain)
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.UnsupportedYaml, DiagnosticLevel.Error,
+                    "YAML merge keys ('<<') are not supported", keyPos,
+                    Hint: "write the keys out; merges hide which value wins"));
+                parser.SkipThisAndNestedEvents();
+                return;
+            }
+
+            if (obj.ContainsKey(key))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.DuplicateKey, DiagnosticLevel.Error,
+                    $"key '{key}' appears twice in the same mapping (first at line {doc.keyPositions[child].Line})",
+                    keyPos, FieldPath(child), "keep one of them; YAML does not merge repeated keys"));
+                parser.SkipThisAndNestedEvents();
+                return;
+            }
+
+            doc.keyPositions[child] = keyPos;
+            obj[key] = Read(parser, child);
+        }
+
+        private void Remember(AnchorName anchor, JsonNode? node)
+        {
+            if (!anchor.IsEmpty)
+            {
+                anchors[anchor.Value] = node;
+            }
+        }
+
+        private static JsonValue? ScalarValue(Scalar scalar)
+        {
+            var v = scalar.Value;
+            var explicitString = !scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value is "tag:yaml.org,2002:str";
+            if (scalar.Style != ScalarStyle.Plain || explicitString)
+            {
+                return JsonValue.Create(v);
+            }
+
+            // YAML 1.2 core schema resolution of plain scalars.
+            switch (v)
+            {
+                case "" or "~" or "null" or "Null" or "NULL":
+                    return null;
+                case "true" or "True" or "TRUE":
+                    return JsonValue.Create(true);
+                case "false" or "False" or "FALSE":
+                    return JsonValue.Create(false);
+            }
+
+            if (IsDecimalInteger(v) && long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+            {
+                return JsonValue.Create(l);
+            }
+
+            if (v.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(v[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
+            {
+                return JsonValue.Create(hex);
+            }
+
+            if (IsFloat(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+            {
+                return JsonValue.Create(d);
+            }
+
+            return JsonValue.Create(v);
+        }
+
+        private static bool IsDecimalInteger(string v)
+        {
+            var start = v.Length > 0 && (v[0] == '-' || v[0] == '+') ? 1 : 0;
+            if (v.Length == start)
+            {
+                return false;
+            }
+
+            for (var i = start; i < v.Length; i++)
+            {
+                if (!char.IsAsciiDigit(v[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsFloat(string v)
+        {
+            var digits = false;
+            foreach (var c in v)
+            {
+                if (char.IsAsciiDigit(c))
+                {
+                    digits = true;
+                }
+                else if (c is not ('.' or 'e' or 'E' or '-' or '+'))
+                {
+                    return false;
+                }
+            }
+
+            return digits && (v.Contains('.', StringComparison.Ordinal) || v.Contains('e', StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    /// <summary>A JSON Pointer as the dotted field path users recognise: /environments/main/type → environments.main.type.</summary>
+    public static string FieldPath(string pointer)
+    {
+        if (pointer.Length == 0)
+        {
+            return "(document)";
+        }
+
+        var parts = pointer[1..].Split('/')
+            .Select(p => p.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))
+            .Select(p => p.Contains('.', StringComparison.Ordinal) || p.Contains('/', StringComparison.Ordinal) ? $"\"{p}\"" : p);
+        return string.Join('.', parts);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using Provider.Planning.Inputs;
+
+namespace Provider.Planning.Model;
+
+public sealed record LetsEncryptConfig(string? AdminEmail, bool AcceptTerms, string Directory)
+{
+    public const string ProductionDirectory = "https://acme-v02.api.letsencrypt.org/directory";
+}
+
+public sealed record NodeForConfig(string? Default, string? Production, string? Testing, string? Development)
+{
+    public string? For(string environmentType) => environmentType switch
+    {
+        "production" => Production ?? Default,
+        "testing" => Testing ?? Default,
+        "development" => Development ?? Default,
+        _ => Default,
+    };
+}
+
+/// <summary>Cloudflare settings. The token itself never enters the model: only where to find it.</summary>
+public sealed record CloudflareConfig(bool Enable, string? ZoneId, string? ApiTokenFile, string? ApiTokenEnv);
+
+/// <summary>Where a project's manifest comes from: a path in the provider repo, or a git URL pinned in provider.lock.</summary>
+public sealed record ProjectSource(string Name, string? Path, string? Git, string? Ref, string Dir)
+{
+    public bool IsGit => Git is not null;
+}
+
+public sealed record ResourceLimits(string? CpuQuota, string? MemoryMax)
+{
+    public static readonly ResourceLimits None = new(null, null);
+
+    public ResourceLimits Over(ResourceLimits defaults) => new(CpuQuota ?? defaults.CpuQuota, MemoryMax ?? defaults.MemoryMax);
+}
+
+public sealed record HealthTimings(int IntervalSeconds, int TimeoutSeconds, int DeadlineSeconds)
+{
+    public static readonly HealthTimings Default = new(1, 5, 30);
+}
+
+public sealed record DeployDefaults(int Parallel, int KeepReleases, HealthTimings HealthCheck)
+{
+    public static readonly DeployDefaults Default = new(10, 5, HealthTimings.Default);
+}
+
+public sealed record ProviderConfig(
+    string HostenvHostname,
+    string DeployUser,
+    ImmutableArray<string> DeployPublicKeys,
+    LetsEncryptConfig LetsEncrypt,
+    NodeForConfig NodeFor,
+    CloudflareConfig Cloudflare,
+    ImmutableArray<ProjectSource> Projects,
+    ResourceLimits DefaultResources,
+    DeployDefaults Deploy,
+    YamlDocument Document);
+
+public sealed record NodeConfig(
+    string Name,
+    string Address,
+    int Port,
+    string? User,
+    string? HostKey,
+    ImmutableArray<string> Addresses,
+    bool MagicRollback,
+    int ConfirmTimeoutSeconds,
+    YamlDocument Document);
+
+public sealed record UserSpec(string Id, string? Email, ImmutableArray<string> PublicKeys);
+
+public sealed record SecuritySpec(
+    string? ReferrerPolicy,
+    string? XFrameOptions,
+    bool XContentTypeOptions,
+    string? ReportTo,
+    bool? Hsts,
+    string? Csp,
+    string? CspReportTo,
+    string CspMode)
+{
+    public static readonly SecuritySpec Default = new("strict-origin-when-cross-origin", "SAMEORIGIN", true, null, null, null, null, "enforce");
+}
+
+public sealed record LocationSpec(string Path, string? ProxyPass, string? Root, string? Alias, string? Index, string? TryFiles, string? Return, string? ExtraConfig);
+
+public sealed record VirtualHostSpec(
+    string Name,
+    string Pointer,
+    bool EnableLetsEncrypt,
+    bool? ForceSsl,
+    string? GlobalRedirect,
+    int? RedirectCode,
+    ImmutableArray<string> ServerAliases,
+    ImmutableArray<LocationSpec> Locations,
+    string? ExtraConfig,
+    bool? AllowIndexing,
+    bool? Hsts,
+    SecuritySpec Security);
+
+public sealed record HealthCheckSpec(string Path, int IntervalSeconds, int TimeoutSeconds, int DeadlineSeconds, string ExpectStatus);
+
+public sealed record AppSpec(
+    ImmutableArray<string> Build,
+    int BuildTimeoutSeconds,
+    string? Run,
+    string? Static,
+    HealthCheckSpec? HealthCheck,
+    string? PreDeploy,
+    string? PostDeploy,
+    int KeepReleases,
+    ImmutableArray<string> SharedDirs);
+
+public sealed record VerificationSpec(string Path, string? Host, string Scheme, string ExpectStatus, string? BodyRegex, bool FollowRedirects, bool Enforce);
+
+public sealed record EnvironmentSpec(
+    string Name,
+    string Pointer,
+    bool Enable,
+    string Type,
+    string? Node,
+    ImmutableArray<UserSpec> Users,
+    ImmutableArray<VirtualHostSpec> VirtualHosts,
+    AppSpec? App,
+    ImmutableArray<string> Secrets,
+    ImmutableArray<VerificationSpec> Verification,
+    ResourceLimits Resources);
+
+public sealed record ProjectManifest(
+    string ProjectName,
+    string Organisation,
+    string Project,
+    string? DefaultEnvironment,
+    ImmutableArray<UserSpec> AllUsers,
+    ImmutableArray<EnvironmentSpec> Environments,
+    YamlDocument Document);

@@ -1,1 +1,0 @@
-namespace Provider.Planning; internal static class Placeholder { }

@@ -1,0 +1,471 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Provider.Planning.Diagnostics;
+using Provider.Planning.Identity;
+using Provider.Planning.Inputs;
+using Provider.Planning.Model;
+
+namespace Provider.Planning.Planner;
+
+/// <summary>
+/// The pure planner (DESIGN §5): inputs as text in, plan and state as bytes out, plus diagnostics.
+/// Any error means no output. Never throws for a user mistake.
+/// </summary>
+public static partial class FleetPlanner
+{
+    public static PlanResult Plan(PlanInput input)
+    {
+        var diagnostics = new DiagnosticBag();
+        var provider = InputBinder.ReadProvider(input.Provider, diagnostics);
+        var nodes = ReadNodes(input.Nodes, diagnostics);
+        var state = StateReader.Read(input.PreviousState, diagnostics);
+        if (provider is null)
+        {
+            return new PlanResult(diagnostics.Sorted().ToImmutableArray(), null, null, null);
+        }
+
+        var manifests = ReadProjects(provider, input.Projects, diagnostics);
+        CheckNodeFor(provider, nodes, diagnostics);
+        var environments = Reserve(provider, nodes, manifests, state, input.PreviousState?.Name ?? "generated/state.json", diagnostics);
+        if (diagnostics.HasErrors)
+        {
+            return new PlanResult(diagnostics.Sorted().ToImmutableArray(), null, null, null);
+        }
+
+        var newState = NextState(state, environments);
+        var fleet = new PlannedFleet(provider, [.. nodes.Values], environments, newState, InputsHash(input));
+        var planJson = PlanDocument.Build(fleet);
+        return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, Output.CanonicalJson.Serialize(planJson), StateReader.Write(newState));
+    }
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex NodeNamePattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*__[a-z0-9][a-z0-9-]*$")]
+    private static partial Regex ProjectNamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$")]
+    private static partial Regex EnvironmentNamePattern();
+
+    [GeneratedRegex(@"^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")]
+    private static partial Regex VhostPattern();
+
+    private static ImmutableSortedDictionary<string, NodeConfig> ReadNodes(ImmutableArray<NodeInput> inputs, DiagnosticBag diagnostics)
+    {
+        var result = ImmutableSortedDictionary.CreateBuilder<string, NodeConfig>(StringComparer.Ordinal);
+        foreach (var n in inputs.OrderBy(n => n.Name, StringComparer.Ordinal))
+        {
+            if (!NodeNamePattern().IsMatch(n.Name))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidName, DiagnosticLevel.Error, $"node directory name '{n.Name}' is not a valid node name",
+                    new SourcePosition(n.File.Name, 0, 0), Hint: "rename the directory: lowercase letters, digits and '-', at most 63 characters"));
+                continue;
+            }
+
+            var node = InputBinder.ReadNode(n.Name, n.File, diagnostics);
+            if (node is null)
+            {
+                continue;
+            }
+
+            foreach (var (address, i) in node.Addresses.Select((a, i) => (a, i)))
+            {
+                if (!System.Net.IPAddress.TryParse(address, out _))
+                {
+                    diagnostics.Add(new Diagnostic(
+                        ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"'{address}' is not an IPv4 or IPv6 address",
+                        node.Document.PositionOf("/addresses/" + i.ToString(CultureInfo.InvariantCulture)), $"addresses.{i}",
+                        "list the public addresses the node serves, e.g. 203.0.113.10 or 2001:db8::10"));
+                }
+            }
+
+            result[n.Name] = node;
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static List<(ProjectSource Source, ProjectManifest Manifest, string? Rev)> ReadProjects(
+        ProviderConfig provider, ImmutableArray<ProjectInput> inputs, DiagnosticBag diagnostics)
+    {
+        var byName = inputs.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var result = new List<(ProjectSource, ProjectManifest, string?)>();
+        foreach (var source in provider.Projects)
+        {
+            var pointer = YamlDocument.Child("/projects", source.Name);
+            var field = YamlDocument.FieldPath(pointer);
+            if (!ProjectNamePattern().IsMatch(source.Name))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidName, DiagnosticLevel.Error,
+                    $"project name '{source.Name}' must be '<organisation>__<project>'",
+                    provider.Document.KeyPositionOf(pointer), field,
+                    "lowercase letters, digits and '-', with '__' between organisation and project, e.g. acme__shop"));
+                continue;
+            }
+
+            if ((source.Path is null) == (source.Git is null))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidValue, DiagnosticLevel.Error,
+                    $"project '{source.Name}' needs exactly one of 'path' or 'git'",
+                    provider.Document.PositionOf(pointer), field,
+                    "use 'path: examples/demo' for a directory in this repo, or 'git: URL' with 'ref: BRANCH'"));
+                continue;
+            }
+
+            if (source.Path is not null && !IsSafeRelativePath(source.Path))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidValue, DiagnosticLevel.Error,
+                    $"path '{source.Path}' must stay inside the provider repo",
+                    provider.Document.PositionOf(pointer + "/path"), field + ".path",
+                    "use a relative path without '..', e.g. examples/demo"));
+                continue;
+            }
+
+            if (!IsSafeRelativePath(source.Dir))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"dir '{source.Dir}' must be a relative path inside the project",
+                    provider.Document.PositionOf(pointer + "/dir"), field + ".dir", "the default is .hostenv"));
+                continue;
+            }
+
+            if (!byName.TryGetValue(source.Name, out var projectInput) || projectInput.Manifest is null)
+            {
+                continue; // the caller reported why the manifest could not be read
+            }
+
+            var manifest = InputBinder.ReadManifest(source.Name, projectInput.Manifest, provider.Deploy, diagnostics);
+            if (manifest is not null && CheckManifest(source, manifest, diagnostics))
+            {
+                result.Add((source, manifest, projectInput.Rev));
+            }
+        }
+
+        return result;
+    }
+
+    internal static bool IsSafeRelativePath(string path) =>
+        path.Length > 0
+        && !path.StartsWith('/')
+        && !path.Contains('\\', StringComparison.Ordinal)
+        && !path.Split('/').Any(part => part == "..")
+        && path.All(c => !char.IsControl(c));
+
+    private static bool CheckManifest(ProjectSource source, ProjectManifest manifest, DiagnosticBag diagnostics)
+    {
+        var ok = true;
+        var doc = manifest.Document;
+        var parts = source.Name.Split("__");
+        if (HostenvIdentity.Normalise(parts[0]) != HostenvIdentity.Normalise(manifest.Organisation)
+            || HostenvIdentity.Normalise(parts[1]) != HostenvIdentity.Normalise(manifest.Project))
+        {
+            diagnostics.Add(new Diagnostic(
+                ManifestCodes.ProjectMismatch, DiagnosticLevel.Error,
+                $"manifest declares '{manifest.Organisation}/{manifest.Project}' but provider.yaml lists it as '{source.Name}'",
+                doc.PositionOf("/project"), "project",
+                $"make organisation and project match the name '{source.Name}', or rename the entry in provider.yaml"));
+            ok = false;
+        }
+
+        if (HostenvIdentity.Normalise(manifest.Organisation).Length == 0 || HostenvIdentity.Normalise(manifest.Project).Length == 0)
+        {
+            diagnostics.Add(new Diagnostic(
+                ManifestCodes.InvalidName, DiagnosticLevel.Error, "organisation and project need at least one letter or digit",
+                doc.PositionOf("/organisation"), "organisation", "identities are built from [a-z0-9] only"));
+            ok = false;
+        }
+
+        if (manifest.DefaultEnvironment is { } def && !manifest.Environments.Any(e => e.Name == def))
+        {
+            diagnostics.Add(new Diagnostic(
+                PlanCodes.DefaultEnvironmentUnknown, DiagnosticLevel.Error,
+                $"defaultEnvironment '{def}' is not one of the environments",
+                doc.PositionOf("/defaultEnvironment"), "defaultEnvironment",
+                "known environments: " + string.Join(", ", manifest.Environments.Select(e => e.Name))));
+            ok = false;
+        }
+
+        EnvironmentSpec? production = null;
+        foreach (var env in manifest.Environments)
+        {
+            if (!EnvironmentNamePattern().IsMatch(env.Name) || env.Name.Contains("..", StringComparison.Ordinal) || env.Name.EndsWith('/'))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidName, DiagnosticLevel.Error, $"environment name '{env.Name}' is not allowed",
+                    doc.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
+                    "use letters, digits, '.', '_', '-' and '/' (no '..'), starting with a letter or digit, at most 63 characters"));
+                ok = false;
+            }
+
+            if (env.Enable && env.Type == "production")
+            {
+                if (production is not null)
+                {
+                    diagnostics.Add(new Diagnostic(
+                        PlanCodes.TwoProductionEnvironments, DiagnosticLevel.Error,
+                        $"environments '{production.Name}' and '{env.Name}' are both enabled with type production",
+                        doc.PositionOf(env.Pointer + "/type"), YamlDocument.FieldPath(env.Pointer + "/type"),
+                        $"a project has at most one enabled production environment (the other is at line {doc.PositionOf(production.Pointer + "/type").Line}); make one testing or disable it"));
+                    ok = false;
+                }
+
+                production ??= env;
+            }
+
+            foreach (var vhost in env.VirtualHosts)
+            {
+                if (!VhostPattern().IsMatch(Vhosts.Normalise(vhost.Name)))
+                {
+                    diagnostics.Add(new Diagnostic(
+                        ManifestCodes.InvalidName, DiagnosticLevel.Error, $"'{vhost.Name}' is not a valid host name",
+                        doc.KeyPositionOf(vhost.Pointer), YamlDocument.FieldPath(vhost.Pointer),
+                        "use a fully qualified DNS name such as shop.example.com"));
+                    ok = false;
+                }
+
+                ok &= CheckHeaderValues(doc, vhost, diagnostics);
+            }
+        }
+
+        return ok;
+    }
+
+    private static bool CheckHeaderValues(YamlDocument doc, VirtualHostSpec vhost, DiagnosticBag diagnostics)
+    {
+        var values = new (string Field, string? Value)[]
+        {
+            ("referrerPolicy", vhost.Security.ReferrerPolicy), ("xFrameOptions", vhost.Security.XFrameOptions),
+            ("reportTo", vhost.Security.ReportTo), ("csp", vhost.Security.Csp), ("cspReportTo", vhost.Security.CspReportTo),
+        };
+        var ok = true;
+        foreach (var (field, value) in values)
+        {
+            if (value is not null && value.Any(char.IsControl))
+            {
+                var pointer = vhost.Pointer + "/security/" + field;
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidValue, DiagnosticLevel.Error, "a header value cannot contain line breaks or control characters",
+                    doc.PositionOf(pointer), YamlDocument.FieldPath(pointer), "write the header value on one line"));
+                ok = false;
+            }
+        }
+
+        return ok;
+    }
+
+    private static void CheckNodeFor(ProviderConfig provider, ImmutableSortedDictionary<string, NodeConfig> nodes, DiagnosticBag diagnostics)
+    {
+        var entries = new (string Key, string? Node)[]
+        {
+            ("default", provider.NodeFor.Default), ("development", provider.NodeFor.Development),
+            ("production", provider.NodeFor.Production), ("testing", provider.NodeFor.Testing),
+        };
+        foreach (var (key, node) in entries)
+        {
+            if (node is not null && !nodes.ContainsKey(node))
+            {
+                diagnostics.Add(UnknownNode(node, provider.Document.PositionOf("/nodeFor/" + key), "nodeFor." + key, nodes));
+            }
+        }
+    }
+
+    private static Diagnostic UnknownNode(string node, SourcePosition position, string field, ImmutableSortedDictionary<string, NodeConfig> nodes)
+    {
+        var close = Suggest.Closest(node, [.. nodes.Keys]);
+        return new Diagnostic(
+            PlanCodes.UnknownNode, DiagnosticLevel.Error,
+            $"node '{node}' has no nodes/{node}/node.yaml" + (close is null ? "" : $"; did you mean '{close}'?"),
+            position, field,
+            nodes.Count == 0 ? "add nodes/<name>/node.yaml (hostenv-provider node add NAME --address HOST)" : "known nodes: " + string.Join(", ", nodes.Keys));
+    }
+
+    private static ImmutableArray<PlannedEnvironment> Reserve(
+        ProviderConfig provider,
+        ImmutableSortedDictionary<string, NodeConfig> nodes,
+        List<(ProjectSource Source, ProjectManifest Manifest, string? Rev)> projects,
+        ProviderState state,
+        string stateFile,
+        DiagnosticBag diagnostics)
+    {
+        var ordered = projects
+            .OrderBy(p => p.Source.Name, StringComparer.Ordinal)
+            .SelectMany(p => p.Manifest.Environments.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => (p.Source, p.Manifest, p.Rev, Env: e)))
+            .ToList();
+
+        var owners = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env)>(StringComparer.Ordinal);
+        var declared = new List<(ProjectSource Source, ProjectManifest Manifest, string? Rev, EnvironmentSpec Env, string UserName, string? Node)>();
+        foreach (var (source, manifest, rev, env) in ordered)
+        {
+            var userName = HostenvIdentity.UserName(manifest.Organisation, manifest.Project, env.Name);
+            if (owners.TryGetValue(userName, out var first))
+            {
+                diagnostics.Add(new Diagnostic(
+                    PlanCodes.UserNameCollision, DiagnosticLevel.Error,
+                    $"environment '{env.Name}' gets user name '{userName}', already taken by '{first.Env.Name}' of {first.Manifest.Document.File}",
+                    manifest.Document.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
+                    "two projects with the same organisation and project name produce the same identities; rename one"));
+                continue;
+            }
+
+            owners[userName] = (manifest, env);
+            var node = env.Node ?? provider.NodeFor.For(env.Type);
+            if (node is null)
+            {
+                diagnostics.Add(new Diagnostic(
+                    PlanCodes.NoNodeForType, DiagnosticLevel.Error,
+                    $"no node for environment '{env.Name}' (type {env.Type})",
+                    manifest.Document.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
+                    $"set 'node:' on the environment, or nodeFor.{env.Type} / nodeFor.default in provider.yaml"));
+            }
+            else if (!nodes.ContainsKey(node))
+            {
+                var position = env.Node is not null
+                    ? manifest.Document.PositionOf(env.Pointer + "/node")
+                    : manifest.Document.KeyPositionOf(env.Pointer);
+                diagnostics.Add(UnknownNode(node, position, YamlDocument.FieldPath(env.Pointer + "/node"), nodes));
+            }
+
+            declared.Add((source, manifest, rev, env, userName, node));
+        }
+
+        CheckVhosts(provider, declared.Select(d => (d.Manifest, d.Env, d.UserName)).ToList(), state, stateFile, owners.Keys.ToHashSet(StringComparer.Ordinal), diagnostics);
+
+        var nextUid = Math.Max(PlanLimits.UidFloor, state.UidHighWaterMark) + 1;
+        var result = ImmutableArray.CreateBuilder<PlannedEnvironment>();
+        foreach (var d in declared)
+        {
+            int uid;
+            var isNew = !state.Entries.TryGetValue(d.UserName, out var previous);
+            if (previous is not null)
+            {
+                uid = previous.Uid;
+            }
+            else if (nextUid > PlanLimits.MaxUid)
+            {
+                diagnostics.Add(new Diagnostic(
+                    PlanCodes.UidExhausted, DiagnosticLevel.Error,
+                    $"no UID left for '{d.UserName}': every UID up to {PlanLimits.MaxUid} has been reserved",
+                    d.Manifest.Document.KeyPositionOf(d.Env.Pointer), YamlDocument.FieldPath(d.Env.Pointer),
+                    "UIDs are never reused; this fleet needs a new provider state or fewer environments"));
+                continue;
+            }
+            else
+            {
+                uid = nextUid++;
+            }
+
+            var previousNode = previous is not null && previous.Node.Length > 0 && previous.Node != d.Node ? previous.Node : null;
+            result.Add(new PlannedEnvironment(
+                d.UserName, uid, d.Node ?? "", previousNode, isNew, d.Manifest, d.Source, d.Rev, d.Env,
+                EnvironmentVhosts(provider, d.Env, d.UserName)));
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>Every name an environment holds: declared vhosts, their aliases and the canonical &lt;userName&gt;.&lt;hostenvHostname&gt;.</summary>
+    internal static ImmutableArray<string> EnvironmentVhosts(ProviderConfig provider, EnvironmentSpec env, string userName) =>
+        [.. env.VirtualHosts.SelectMany(v => v.ServerAliases.Prepend(v.Name))
+            .Select(Vhosts.Normalise)
+            .Append(CanonicalHost(provider, userName))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+
+    public static string CanonicalHost(ProviderConfig provider, string userName) => $"{userName}.{provider.HostenvHostname}";
+
+    private static void CheckVhosts(
+        ProviderConfig provider,
+        List<(ProjectManifest Manifest, EnvironmentSpec Env, string UserName)> declared,
+        ProviderState state,
+        string stateFile,
+        HashSet<string> declaredUsers,
+        DiagnosticBag diagnostics)
+    {
+        // Names held by reservations whose environment is gone stay held until `state prune`.
+        var heldByGone = new Dictionary<string, StateEntry>(StringComparer.Ordinal);
+        foreach (var entry in state.Entries.Values.Where(e => !declaredUsers.Contains(e.UserName)))
+        {
+            foreach (var vhost in entry.VirtualHosts)
+            {
+                heldByGone.TryAdd(vhost, entry);
+            }
+        }
+
+        var claims = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env, string Raw, string Pointer)>(StringComparer.Ordinal);
+        foreach (var (manifest, env, userName) in declared)
+        {
+            var names = env.VirtualHosts.SelectMany(v => v.ServerAliases.Select((a, i) => (Raw: a, Pointer: v.Pointer + "/serverAliases/" + i.ToString(CultureInfo.InvariantCulture), IsKey: false))
+                    .Prepend((Raw: v.Name, v.Pointer, IsKey: true)))
+                .Append((Raw: CanonicalHost(provider, userName), Pointer: env.Pointer, IsKey: true));
+            foreach (var (raw, pointer, isKey) in names)
+            {
+                var name = Vhosts.Normalise(raw);
+                var position = isKey ? manifest.Document.KeyPositionOf(pointer) : manifest.Document.PositionOf(pointer);
+                if (claims.TryGetValue(name, out var other))
+                {
+                    var otherPos = other.Manifest.Document.KeyPositionOf(other.Pointer);
+                    diagnostics.Add(new Diagnostic(
+                        PlanCodes.VhostClaimedTwice, DiagnosticLevel.Error,
+                        $"virtual host '{name}' is claimed by {Owner(manifest, env)} and by {Owner(other.Manifest, other.Env)} ({otherPos})",
+                        position, YamlDocument.FieldPath(pointer),
+                        "a name can belong to one environment only; remove it from one of them"));
+                    continue;
+                }
+
+                claims[name] = (manifest, env, raw, pointer);
+                if (heldByGone.TryGetValue(name, out var holder))
+                {
+                    diagnostics.Add(new Diagnostic(
+                        PlanCodes.VhostHeldByOther, DiagnosticLevel.Error,
+                        $"virtual host '{name}' wanted by {Owner(manifest, env)} is still reserved in {stateFile} by '{holder.UserName}' (node {holder.Node}), an environment no longer declared",
+                        position, YamlDocument.FieldPath(pointer),
+                        $"release it with `hostenv-provider state prune` once '{holder.UserName}' is gone from its node, or choose another name"));
+                }
+            }
+        }
+    }
+
+    private static string Owner(ProjectManifest manifest, EnvironmentSpec env) =>
+        $"'{manifest.ProjectName}' environment '{env.Name}' ({manifest.Document.File})";
+
+    private static ProviderState NextState(ProviderState previous, ImmutableArray<PlannedEnvironment> environments)
+    {
+        var entries = previous.Entries.ToBuilder();
+        foreach (var env in environments)
+        {
+            entries[env.UserName] = new StateEntry(env.UserName, env.Uid, env.Node, env.VirtualHosts);
+        }
+
+        var maxUid = entries.Count == 0 ? 0 : entries.Values.Max(e => e.Uid);
+        return previous with { Entries = entries.ToImmutable(), UidHighWaterMark = Math.Max(previous.UidHighWaterMark, maxUid) };
+    }
+
+    /// <summary>What `deploy` compares to refuse a stale plan: every input except the generated state.</summary>
+    private static string InputsHash(PlanInput input)
+    {
+        var sb = new StringBuilder();
+        void Add(string name, string text, string? rev) =>
+            sb.Append(name).Append('\0').Append(rev ?? "").Append('\0')
+              .Append(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))).Append('\n');
+
+        Add(input.Provider.Name, input.Provider.Text, null);
+        foreach (var n in input.Nodes.OrderBy(n => n.File.Name, StringComparer.Ordinal))
+        {
+            Add(n.File.Name, n.File.Text, null);
+        }
+
+        foreach (var p in input.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            Add(p.Manifest?.Name ?? p.Name, p.Manifest?.Text ?? "", p.Rev);
+        }
+
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}

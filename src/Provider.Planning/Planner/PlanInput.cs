@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using Provider.Planning.Diagnostics;
+using Provider.Planning.Inputs;
+using Provider.Planning.Model;
+
+namespace Provider.Planning.Planner;
+
+public sealed record NodeInput(string Name, SourceFile File);
+
+/// <summary>A project's manifest as read at its pinned revision. Manifest is null when it could not be read (already reported).</summary>
+public sealed record ProjectInput(string Name, SourceFile? Manifest, string? Rev);
+
+/// <summary>Everything the planner may look at, already read from disk by the caller.</summary>
+public sealed record PlanInput(
+    SourceFile Provider,
+    ImmutableArray<NodeInput> Nodes,
+    ImmutableArray<ProjectInput> Projects,
+    SourceFile? PreviousState);
+
+/// <summary>One environment after planning: its identity, reservation and where it runs.</summary>
+public sealed record PlannedEnvironment(
+    string UserName,
+    int Uid,
+    string Node,
+    string? PreviousNode,
+    bool IsNew,
+    ProjectManifest Manifest,
+    ProjectSource Source,
+    string? Rev,
+    EnvironmentSpec Spec,
+    ImmutableArray<string> VirtualHosts)
+{
+    public bool Enabled => Spec.Enable;
+}
+
+public sealed record PlannedFleet(
+    ProviderConfig Provider,
+    ImmutableArray<NodeConfig> Nodes,
+    ImmutableArray<PlannedEnvironment> Environments,
+    ProviderState State,
+    string InputsHash);
+
+public sealed record PlanResult(ImmutableArray<Diagnostic> Diagnostics, PlannedFleet? Fleet, byte[]? PlanJson, byte[]? StateJson)
+{
+    public bool Success => Fleet is not null && !Diagnostics.Any(d => d.IsError);
+}
