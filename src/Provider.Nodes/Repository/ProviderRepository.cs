@@ -38,7 +38,7 @@ public sealed class ProviderRepository
         }
 
         var nodes = ReadNodes();
-        var projects = ReadProjects(provider, diagnostics);
+        var projects = ReadProjects(provider);
         var state = ReadText(StateFile);
         return (new PlanInput(provider, nodes, projects, state), diagnostics.Items.ToImmutableArray());
     }
@@ -62,11 +62,10 @@ public sealed class ProviderRepository
             .OfType<string>()
             .Order(StringComparer.Ordinal)
             .Select(name => (name, file: ReadText($"nodes/{name}/node.yaml")))
-            .Where(n => n.file is not null)
-            .Select(n => new NodeInput(n.name, n.file ?? new SourceFile("", "")))];
+            .SelectMany(n => n.file is null ? [] : new[] { new NodeInput(n.name, n.file) })];
     }
 
-    private ImmutableArray<ProjectInput> ReadProjects(SourceFile provider, DiagnosticBag diagnostics)
+    private ImmutableArray<ProjectInput> ReadProjects(SourceFile provider)
     {
         // The planner reports provider.yaml's own mistakes; here we only need the project list.
         var config = InputBinder.ReadProvider(provider, new DiagnosticBag());
@@ -78,34 +77,17 @@ public sealed class ProviderRepository
         var result = ImmutableArray.CreateBuilder<ProjectInput>();
         foreach (var project in config.Projects)
         {
-            var position = config.Document.PositionOf(YamlDocument.Child("/projects", project.Name));
-            if (project.Path is { } path && FleetPathIsSafe(path) && FleetPathIsSafe(project.Dir))
+            if (project.Path is { } path && project.Git is null && FleetPathIsSafe(path) && FleetPathIsSafe(project.Dir))
             {
                 var relative = $"{path.TrimEnd('/')}/{project.Dir.TrimEnd('/')}/{ManifestFile}";
-                var manifest = ReadText(relative);
-                if (manifest is null)
-                {
-                    diagnostics.Add(new Diagnostic(
-                        ManifestCodes.MissingFile, DiagnosticLevel.Error,
-                        $"project '{project.Name}' has no manifest at {relative}",
-                        position, $"projects.{project.Name}.path",
-                        $"create {relative}, or fix 'path'/'dir' of the project"));
-                }
-
-                result.Add(new ProjectInput(project.Name, manifest, null));
+                result.Add(new ProjectInput(project.Name, ReadText(relative), null,
+                    new MissingManifest($"project '{project.Name}' has no manifest at {relative}", $"create {relative}, or fix 'path'/'dir' of the project")));
             }
-            else if (project.Git is not null)
+            else if (project.Git is not null && project.Path is null)
             {
-                diagnostics.Add(new Diagnostic(
-                    ManifestCodes.MissingFile, DiagnosticLevel.Error,
+                result.Add(new ProjectInput(project.Name, null, null, new MissingManifest(
                     $"project '{project.Name}' is a git source and has no entry in provider.lock",
-                    position, $"projects.{project.Name}",
-                    "run `hostenv-provider lock update " + project.Name + "` to pin it"));
-                result.Add(new ProjectInput(project.Name, null, null));
-            }
-            else
-            {
-                result.Add(new ProjectInput(project.Name, null, null));
+                    $"run `hostenv-provider lock update {project.Name}` to pin it")));
             }
         }
 

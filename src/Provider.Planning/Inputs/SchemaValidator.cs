@@ -30,7 +30,7 @@ public static class SchemaValidator
         }
 
         var schemaDoc = Schemas.Document(kind);
-        var found = new List<(string Pointer, Diagnostic Diagnostic)>();
+        var found = new List<(string Pointer, string Keyword, Diagnostic Diagnostic)>();
         var oneOfLocations = new HashSet<string>(StringComparer.Ordinal);
         foreach (var detail in results.Details)
         {
@@ -50,17 +50,17 @@ public static class SchemaValidator
 
                 foreach (var d in Describe(doc, instance, schemaDoc, pointer, schemaPointer, keyword, message))
                 {
-                    found.Add((pointer, d));
+                    found.Add((pointer, keyword, d));
                 }
             }
         }
 
         var added = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (pointer, diagnostic) in found)
+        foreach (var (pointer, keyword, diagnostic) in found)
         {
             // A oneOf failure explains itself; the branch errors under it are noise.
-            if (oneOfLocations.Contains(pointer) && diagnostic.Code != ManifestCodes.WrongType)
+            if (oneOfLocations.Contains(pointer) && keyword != "oneOf")
             {
                 continue;
             }

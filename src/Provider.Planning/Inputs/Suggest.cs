@@ -17,6 +17,13 @@ public static class Suggest
             }
         }
 
+        // A clear abbreviation ("prod") is as good a hint as a typo.
+        var prefixed = candidates.Where(c => input.Length >= 3 && c.StartsWith(input, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (prefixed.Count == 1)
+        {
+            return prefixed[0];
+        }
+
         // Allow about one typo per four characters, at least two.
         return best is not null && bestDistance <= Math.Max(2, input.Length / 4) && bestDistance < input.Length ? best : null;
     }

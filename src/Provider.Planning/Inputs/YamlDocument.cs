@@ -20,6 +20,8 @@ public sealed class YamlDocument
 
     public string File { get; }
 
+    private SourcePosition? lastPosition;
+
     public JsonNode? Root { get; private set; }
 
     /// <summary>Position of the value at a JSON Pointer, else of the nearest ancestor, else the file.</summary>
@@ -76,6 +78,16 @@ public sealed class YamlDocument
                     Hint: "keep one document per file; remove the extra '---' separator"));
             }
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not YamlException) for some unterminated flow collections.
+            diagnostics.Add(new Diagnostic(
+                ManifestCodes.YamlSyntax, DiagnosticLevel.Error,
+                "YAML syntax error: a '[' or '{' is not closed",
+                doc.lastPosition ?? new SourcePosition(doc.File, 1, 1),
+                Hint: "close the flow list or mapping with ']' or '}' on the same entry"));
+            doc.Root = null;
+        }
         catch (YamlException ex)
         {
             diagnostics.Add(new Diagnostic(
@@ -113,7 +125,7 @@ public sealed class YamlDocument
         public JsonNode? Read(IParser parser, string pointer)
         {
             var ev = parser.Current ?? throw new InvalidOperationException("parser has no current event");
-            doc.valuePositions[pointer] = Position(doc.File, ev.Start);
+            doc.valuePositions[pointer] = doc.lastPosition = Position(doc.File, ev.Start);
             JsonNode? node;
             switch (ev)
             {

@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace Provider.Planning.Model;
 
-/// <summary>One reservation in state.json, in hostenv's shape.</summary>
-public sealed record StateEntry(string UserName, int Uid, string Node, ImmutableArray<string> VirtualHosts);
+/// <summary>One reservation in state.json, in hostenv's shape; previousNode is an extra field hostenv's readers ignore.</summary>
+public sealed record StateEntry(string UserName, int Uid, string Node, ImmutableArray<string> VirtualHosts, string? PreviousNode = null);
 
 /// <summary>
 /// generated/state.json: reservations by userName, plus tool metadata under "_" keys that hostenv's

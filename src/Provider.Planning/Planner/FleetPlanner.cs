@@ -21,6 +21,7 @@ public static partial class FleetPlanner
         var diagnostics = new DiagnosticBag();
         var provider = InputBinder.ReadProvider(input.Provider, diagnostics);
         var nodes = ReadNodes(input.Nodes, diagnostics);
+        var unreadableNodes = input.Nodes.Select(n => n.Name).Where(n => !nodes.ContainsKey(n)).ToHashSet(StringComparer.Ordinal);
         var state = StateReader.Read(input.PreviousState, diagnostics);
         if (provider is null)
         {
@@ -28,8 +29,8 @@ public static partial class FleetPlanner
         }
 
         var manifests = ReadProjects(provider, input.Projects, diagnostics);
-        CheckNodeFor(provider, nodes, diagnostics);
-        var environments = Reserve(provider, nodes, manifests, state, input.PreviousState?.Name ?? "generated/state.json", diagnostics);
+        CheckNodeFor(provider, nodes, unreadableNodes, diagnostics);
+        var environments = Reserve(provider, nodes, unreadableNodes, manifests, state, input.PreviousState?.Name ?? "generated/state.json", diagnostics);
         if (diagnostics.HasErrors)
         {
             return new PlanResult(diagnostics.Sorted().ToImmutableArray(), null, null, null);
@@ -138,7 +139,10 @@ public static partial class FleetPlanner
 
             if (!byName.TryGetValue(source.Name, out var projectInput) || projectInput.Manifest is null)
             {
-                continue; // the caller reported why the manifest could not be read
+                var missing = projectInput?.Missing ?? new MissingManifest($"project '{source.Name}' has no manifest", "check its path/git and dir");
+                diagnostics.Add(new Diagnostic(ManifestCodes.MissingFile, DiagnosticLevel.Error, missing.Message,
+                    provider.Document.PositionOf(pointer), field, missing.Hint));
+                continue;
             }
 
             var manifest = InputBinder.ReadManifest(source.Name, projectInput.Manifest, provider.Deploy, diagnostics);
@@ -260,7 +264,7 @@ public static partial class FleetPlanner
         return ok;
     }
 
-    private static void CheckNodeFor(ProviderConfig provider, ImmutableSortedDictionary<string, NodeConfig> nodes, DiagnosticBag diagnostics)
+    private static void CheckNodeFor(ProviderConfig provider, ImmutableSortedDictionary<string, NodeConfig> nodes, HashSet<string> unreadable, DiagnosticBag diagnostics)
     {
         var entries = new (string Key, string? Node)[]
         {
@@ -269,7 +273,7 @@ public static partial class FleetPlanner
         };
         foreach (var (key, node) in entries)
         {
-            if (node is not null && !nodes.ContainsKey(node))
+            if (node is not null && !nodes.ContainsKey(node) && !unreadable.Contains(node))
             {
                 diagnostics.Add(UnknownNode(node, provider.Document.PositionOf("/nodeFor/" + key), "nodeFor." + key, nodes));
             }
@@ -289,6 +293,7 @@ public static partial class FleetPlanner
     private static ImmutableArray<PlannedEnvironment> Reserve(
         ProviderConfig provider,
         ImmutableSortedDictionary<string, NodeConfig> nodes,
+        HashSet<string> unreadableNodes,
         List<(ProjectSource Source, ProjectManifest Manifest, string? Rev)> projects,
         ProviderState state,
         string stateFile,
@@ -324,12 +329,10 @@ public static partial class FleetPlanner
                     manifest.Document.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
                     $"set 'node:' on the environment, or nodeFor.{env.Type} / nodeFor.default in provider.yaml"));
             }
-            else if (!nodes.ContainsKey(node))
+            else if (!nodes.ContainsKey(node) && !unreadableNodes.Contains(node) && env.Node is not null)
             {
-                var position = env.Node is not null
-                    ? manifest.Document.PositionOf(env.Pointer + "/node")
-                    : manifest.Document.KeyPositionOf(env.Pointer);
-                diagnostics.Add(UnknownNode(node, position, YamlDocument.FieldPath(env.Pointer + "/node"), nodes));
+                // A node that comes from nodeFor was already reported there, once.
+                diagnostics.Add(UnknownNode(node, manifest.Document.PositionOf(env.Pointer + "/node"), YamlDocument.FieldPath(env.Pointer + "/node"), nodes));
             }
 
             declared.Add((source, manifest, rev, env, userName, node));
@@ -361,7 +364,10 @@ public static partial class FleetPlanner
                 uid = nextUid++;
             }
 
-            var previousNode = previous is not null && previous.Node.Length > 0 && previous.Node != d.Node ? previous.Node : null;
+            // Sticky until the environment moves again, so re-planning over our own state changes nothing.
+            var previousNode = previous is null ? null
+                : previous.Node.Length > 0 && previous.Node != d.Node ? previous.Node
+                : previous.PreviousNode;
             result.Add(new PlannedEnvironment(
                 d.UserName, uid, d.Node ?? "", previousNode, isNew, d.Manifest, d.Source, d.Rev, d.Env,
                 EnvironmentVhosts(provider, d.Env, d.UserName)));
@@ -413,7 +419,7 @@ public static partial class FleetPlanner
                     var otherPos = other.Manifest.Document.KeyPositionOf(other.Pointer);
                     diagnostics.Add(new Diagnostic(
                         PlanCodes.VhostClaimedTwice, DiagnosticLevel.Error,
-                        $"virtual host '{name}' is claimed by {Owner(manifest, env)} and by {Owner(other.Manifest, other.Env)} ({otherPos})",
+                        $"virtual host '{name}' is claimed by {Owner(manifest, env)} and also by '{other.Manifest.ProjectName}' environment '{other.Env.Name}' at {otherPos}",
                         position, YamlDocument.FieldPath(pointer),
                         "a name can belong to one environment only; remove it from one of them"));
                     continue;
@@ -440,7 +446,7 @@ public static partial class FleetPlanner
         var entries = previous.Entries.ToBuilder();
         foreach (var env in environments)
         {
-            entries[env.UserName] = new StateEntry(env.UserName, env.Uid, env.Node, env.VirtualHosts);
+            entries[env.UserName] = new StateEntry(env.UserName, env.Uid, env.Node, env.VirtualHosts, env.PreviousNode);
         }
 
         var maxUid = entries.Count == 0 ? 0 : entries.Values.Max(e => e.Uid);

@@ -7,8 +7,13 @@ namespace Provider.Planning.Planner;
 
 public sealed record NodeInput(string Name, SourceFile File);
 
-/// <summary>A project's manifest as read at its pinned revision. Manifest is null when it could not be read (already reported).</summary>
-public sealed record ProjectInput(string Name, SourceFile? Manifest, string? Rev);
+/// <summary>
+/// A project's manifest as read at its pinned revision. When it could not be read, Manifest is null and
+/// Missing says what was looked for and how to fix it; the planner reports it at the project's entry.
+/// </summary>
+public sealed record ProjectInput(string Name, SourceFile? Manifest, string? Rev, MissingManifest? Missing = null);
+
+public sealed record MissingManifest(string Message, string Hint);
 
 /// <summary>Everything the planner may look at, already read from disk by the caller.</summary>
 public sealed record PlanInput(

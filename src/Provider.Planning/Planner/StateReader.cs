@@ -129,7 +129,8 @@ public static class StateReader
             vhosts.AddRange(vh.EnumerateArray().Select(x => Vhosts.Normalise(x.GetString() ?? "")));
         }
 
-        return new StateEntry(property.Name, uid, node, [.. vhosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+        var previousNode = v.TryGetProperty("previousNode", out var pn) && pn.ValueKind == JsonValueKind.String ? pn.GetString() : null;
+        return new StateEntry(property.Name, uid, node, [.. vhosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], previousNode);
     }
 
     private static Diagnostic Invalid(SourceFile file, string message, string? field) =>
@@ -148,13 +149,19 @@ public static class StateReader
         root[ProviderState.HighWaterKey] = state.UidHighWaterMark;
         foreach (var entry in state.Entries.Values)
         {
-            root[entry.UserName] = new JsonObject
+            var json = new JsonObject
             {
                 ["userName"] = entry.UserName,
                 ["uid"] = entry.Uid,
                 ["node"] = entry.Node,
                 ["virtualHosts"] = new JsonArray([.. entry.VirtualHosts.Select(h => (JsonNode?)h)]),
             };
+            if (entry.PreviousNode is not null)
+            {
+                json["previousNode"] = entry.PreviousNode;
+            }
+
+            root[entry.UserName] = json;
         }
 
         return CanonicalJson.Serialize(root);

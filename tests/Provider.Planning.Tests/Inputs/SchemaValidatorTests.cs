@@ -1,0 +1,73 @@
+using Provider.Planning.Diagnostics;
+using Provider.Planning.Inputs;
+
+namespace Provider.Planning.Tests.Inputs;
+
+public class SchemaValidatorTests
+{
+    private static List<Diagnostic> Validate(string text, SchemaKind kind)
+    {
+        var bag = new DiagnosticBag();
+        var doc = YamlDocument.Parse(new SourceFile("x.yaml", text), bag);
+        SchemaValidator.Validate(doc, kind, bag);
+        return [.. bag.Sorted()];
+    }
+
+    [Fact]
+    public void Validate_UnknownKeyNearKnownOne_SuggestsIt()
+    {
+        var d = Assert.Single(Validate("hostenvHostname: h.test\nnodeFr: {}\n", SchemaKind.Provider));
+        Assert.Equal(ManifestCodes.UnknownKey, d.Code);
+        Assert.Contains("did you mean 'nodeFor'", d.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourcePosition("x.yaml", 2, 1), d.Position);
+    }
+
+    [Fact]
+    public void Validate_UnknownKeyFarFromAll_ListsKnownKeys()
+    {
+        var d = Assert.Single(Validate("address: 1.2.3.4\nzzzzzzzz: 1\n", SchemaKind.Node));
+        Assert.DoesNotContain("did you mean", d.Message, StringComparison.Ordinal);
+        Assert.Contains("hostKey", d.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MissingRequired_NamesFieldAtParent()
+    {
+        var d = Assert.Single(Validate("port: 22\n", SchemaKind.Node));
+        Assert.Equal(ManifestCodes.MissingField, d.Code);
+        Assert.Equal("address", d.Field);
+    }
+
+    [Fact]
+    public void Validate_WrongTypeAndRange_BothReported()
+    {
+        var all = Validate("address: a\nport: \"22\"\nconfirmTimeoutSeconds: 1\n", SchemaKind.Node);
+        Assert.Equal(2, all.Count);
+        Assert.Equal(ManifestCodes.WrongType, all[0].Code);
+        Assert.Equal("port", all[0].Field);
+        Assert.Equal(ManifestCodes.InvalidValue, all[1].Code);
+        Assert.Contains("5 to 3600", all[1].Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_EmptyFile_ReportsRequiredFields()
+    {
+        var all = Validate("", SchemaKind.Hostenv);
+        Assert.Equal(["organisation", "project"], all.Select(d => d.Field));
+    }
+
+    [Fact]
+    public void Validate_TopLevelList_IsWrongType()
+    {
+        var d = Assert.Single(Validate("- a\n- b\n", SchemaKind.Provider));
+        Assert.Equal(ManifestCodes.WrongType, d.Code);
+    }
+
+    [Fact]
+    public void Validate_BuildAsNumber_ReportsOneOfOnce()
+    {
+        var all = Validate("organisation: a\nproject: b\nenvironments:\n  main:\n    app: { build: 5 }\n", SchemaKind.Hostenv);
+        var d = Assert.Single(all);
+        Assert.Contains("a text or a list", d.Message, StringComparison.Ordinal);
+    }
+}
