@@ -1,1 +1,25 @@
-﻿Console.WriteLine("Hello, World!");
+using Provider.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/Provider.Benchmarks -- planner [N ...]
+return args.FirstOrDefault() switch
+{
+    "planner" => Prepare(args[1..]),
+    "planner-one" => PlannerBenchmark.RunOne(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)),
+    _ => Usage(),
+};
+
+static int Prepare(string[] sizes)
+{
+    foreach (var n in sizes.Length > 0 ? sizes.Select(int.Parse) : [1000, 10000])
+    {
+        PlannerBenchmark.PrepareCache(n);
+    }
+
+    return PlannerBenchmark.Run(sizes);
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Provider.Benchmarks planner [N ...]");
+    return 1;
+}

@@ -11,7 +11,7 @@ namespace Provider.Planning.Output;
 /// </summary>
 public static class CanonicalJson
 {
-    private static readonly JsonWriterOptions Options = new()
+    internal static readonly JsonWriterOptions WriterOptions = new()
     {
         Indented = true,
         IndentSize = 2,
@@ -22,7 +22,7 @@ public static class CanonicalJson
     public static byte[] Serialize(JsonNode? node)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, Options))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             Write(writer, node);
         }
@@ -33,7 +33,7 @@ public static class CanonicalJson
 
     public static string SerializeToString(JsonNode? node) => Encoding.UTF8.GetString(Serialize(node));
 
-    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    internal static void Write(Utf8JsonWriter writer, JsonNode? node)
     {
         switch (node)
         {
@@ -42,7 +42,9 @@ public static class CanonicalJson
                 break;
             case JsonObject obj:
                 writer.WriteStartObject();
-                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                var members = obj.ToArray();
+                Array.Sort(members, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+                foreach (var (key, value) in members)
                 {
                     writer.WritePropertyName(key);
                     Write(writer, value);

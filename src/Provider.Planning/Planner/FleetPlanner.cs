@@ -38,8 +38,7 @@ public static partial class FleetPlanner
 
         var newState = NextState(state, environments);
         var fleet = new PlannedFleet(provider, [.. nodes.Values], environments, newState, InputsHash(input));
-        var planJson = PlanDocument.Build(fleet);
-        return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, Output.CanonicalJson.Serialize(planJson), StateReader.Write(newState));
+        return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, PlanDocument.Write(fleet), StateReader.Write(newState));
     }
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]

@@ -1,172 +1,226 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Provider.Planning.Model;
+using Provider.Planning.Output;
 
 namespace Provider.Planning.Planner;
 
 /// <summary>
 /// plan.nodes.&lt;node&gt;: the system layer of one node, with hostenv's (NixOS) option names where they fit:
 /// users.users, users.groups, systemd.slices, services.nginx.virtualHosts, networking.firewall, security.acme.
+/// Keys are written in ordinal order.
 /// </summary>
 public static class NodeSystemModel
 {
     public static readonly ImmutableArray<int> FirewallPorts = [22, 80, 443];
 
-    public static JsonObject Build(ProviderConfig provider, NodeConfig node, ImmutableArray<PlannedEnvironment> environments)
+    /// <summary>A vhost as the node serves it, after hostenv's defaults: TLS on by default; forceSSL follows ACME.</summary>
+    public sealed record PlannedVhost(string Name, PlannedEnvironment Environment, VirtualHostSpec? Spec, bool EnableAcme, bool ForceSsl);
+
+    public static void Write(SortedJsonWriter w, ProviderConfig provider, NodeConfig node, ImmutableArray<PlannedEnvironment> environments)
     {
-        var users = new JsonObject();
-        var groups = new JsonObject();
-        var slices = new JsonObject();
-        var vhosts = new JsonObject();
-        var upstreams = new JsonObject();
-        var certs = new JsonObject();
-        foreach (var env in environments.OrderBy(e => e.UserName, StringComparer.Ordinal))
+        var envs = environments.OrderBy(e => e.UserName, StringComparer.Ordinal).ToList();
+        var vhosts = envs.SelectMany(e => VirtualHosts(provider, e)).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
+
+        w.StartObject(node.Name);
+        w.String("address", node.Address);
+        w.Strings("addresses", node.Addresses);
+        w.String("canonicalName", $"{node.Name}.{provider.HostenvHostname}");
+        w.Number("confirmTimeoutSeconds", node.ConfirmTimeoutSeconds);
+        w.Strings("environments", envs.Select(e => e.UserName));
+        w.Bool("magicRollback", node.MagicRollback);
+        w.StartObject("networking");
+        w.StartObject("firewall");
+        w.Numbers("allowedTCPPorts", FirewallPorts);
+        w.EndObject();
+        w.EndObject();
+        Acme(w, provider, vhosts);
+        w.StartObject("services");
+        Nginx(w, envs, vhosts);
+        w.EndObject();
+        w.StartObject("systemd");
+        w.StartObject("slices");
+        foreach (var env in envs)
         {
-            users[env.UserName] = new JsonObject
-            {
-                ["uid"] = env.Uid,
-                ["group"] = env.UserName,
-                ["isNormalUser"] = true,
-                ["home"] = HostenvPaths.Home(env.UserName),
-                ["createHome"] = true,
-                ["homeMode"] = "0750",
-                ["shell"] = "/bin/bash",
-                ["linger"] = true,
-                ["openssh"] = new JsonObject { ["authorizedKeys"] = new JsonObject { ["keys"] = PlanDocument.Strings(PlanDocument.AuthorizedKeys(env)) } },
-                ["runtimeDirs"] = new JsonObject
-                {
-                    [HostenvPaths.RuntimeDir(env.UserName)] = new JsonObject { ["mode"] = "0750", ["owner"] = env.UserName, ["group"] = env.UserName },
-                    [HostenvPaths.UpstreamRuntimeDir(env.UserName)] = new JsonObject { ["mode"] = "0750", ["owner"] = env.UserName, ["group"] = "www-data" },
-                },
-            };
-            groups[env.UserName] = new JsonObject { ["gid"] = env.Uid };
-
             var limits = env.Spec.Resources.Over(provider.DefaultResources);
-            slices[HostenvPaths.Slice(env.UserName)] = new JsonObject
-            {
-                ["description"] = $"hostenv {env.Manifest.ProjectName} {env.Spec.Name}",
-                ["cpuQuota"] = limits.CpuQuota,
-                ["memoryMax"] = limits.MemoryMax,
-            };
-
-            upstreams[HostenvPaths.Upstream(env.UserName)] = new JsonObject
-            {
-                ["servers"] = PlanDocument.Strings(["unix:" + HostenvPaths.UpstreamSocket(env.UserName)]),
-            };
-
-            foreach (var (name, vhost) in VirtualHosts(provider, env))
-            {
-                vhosts[name] = vhost;
-                if (vhost["enableACME"]?.GetValue<bool>() == true)
-                {
-                    certs[name] = new JsonObject { ["webroot"] = HostenvPaths.AcmeWebroot, ["owner"] = env.UserName };
-                }
-            }
+            w.StartObject(HostenvPaths.Slice(env.UserName));
+            w.String("cpuQuota", limits.CpuQuota);
+            w.String("description", $"hostenv {env.Manifest.ProjectName} {env.Spec.Name}");
+            w.String("memoryMax", limits.MemoryMax);
+            w.EndObject();
         }
 
-        return new JsonObject
+        w.EndObject();
+        w.EndObject();
+        Users(w, envs);
+        w.EndObject();
+    }
+
+    private static void Acme(SortedJsonWriter w, ProviderConfig provider, List<PlannedVhost> vhosts)
+    {
+        w.StartObject("security");
+        w.StartObject("acme");
+        w.Bool("acceptTerms", provider.LetsEncrypt.AcceptTerms);
+        w.StartObject("certs");
+        foreach (var v in vhosts.Where(v => v.EnableAcme))
         {
-            ["canonicalName"] = $"{node.Name}.{provider.HostenvHostname}",
-            ["address"] = node.Address,
-            ["addresses"] = PlanDocument.Strings(node.Addresses),
-            ["magicRollback"] = node.MagicRollback,
-            ["confirmTimeoutSeconds"] = node.ConfirmTimeoutSeconds,
-            ["environments"] = PlanDocument.Strings(environments.Select(e => e.UserName).Order(StringComparer.Ordinal)),
-            ["users"] = new JsonObject { ["users"] = users, ["groups"] = groups },
-            ["systemd"] = new JsonObject { ["slices"] = slices },
-            ["services"] = new JsonObject
+            w.StartObject(v.Name);
+            w.String("owner", v.Environment.UserName);
+            w.String("webroot", HostenvPaths.AcmeWebroot);
+            w.EndObject();
+        }
+
+        w.EndObject();
+        w.StartObject("defaults");
+        w.String("email", provider.LetsEncrypt.AdminEmail);
+        w.String("server", provider.LetsEncrypt.Directory);
+        w.EndObject();
+        w.EndObject();
+        w.EndObject();
+    }
+
+    private static void Nginx(SortedJsonWriter w, List<PlannedEnvironment> envs, List<PlannedVhost> vhosts)
+    {
+        w.StartObject("nginx");
+        // Requests for names this node does not serve are closed without an answer.
+        w.StartObject("catchAll");
+        w.Bool("default", true);
+        w.Bool("rejectSSL", true);
+        w.Number("return", 444);
+        w.EndObject();
+        w.Bool("enable", true);
+        w.Bool("recommendedProxySettings", true);
+        w.StartObject("upstreams");
+        foreach (var env in envs)
+        {
+            w.StartObject(HostenvPaths.Upstream(env.UserName));
+            w.Strings("servers", ["unix:" + HostenvPaths.UpstreamSocket(env.UserName)]);
+            w.EndObject();
+        }
+
+        w.EndObject();
+        w.StartObject("virtualHosts");
+        foreach (var v in vhosts)
+        {
+            Vhost(w, v);
+        }
+
+        w.EndObject();
+        w.EndObject();
+    }
+
+    private static void Vhost(SortedJsonWriter w, PlannedVhost v)
+    {
+        var spec = v.Spec;
+        w.StartObject(v.Name);
+        w.Bool("enableACME", v.EnableAcme);
+        w.String("extraConfig", spec?.ExtraConfig);
+        w.Bool("forceSSL", v.ForceSsl);
+        w.String("globalRedirect", spec?.GlobalRedirect);
+        w.Bool("http2", true);
+        Locations(w, v.Environment, spec);
+        w.String("owner", v.Environment.UserName);
+        w.Number("redirectCode", spec?.GlobalRedirect is null ? null : spec.RedirectCode ?? 301);
+        w.StartObject("securityHeaders");
+        foreach (var (header, value) in SecurityHeaders.For(spec, v.Environment.Spec.Type, v.EnableAcme || v.ForceSsl))
+        {
+            w.String(header, value);
+        }
+
+        w.EndObject();
+        w.Strings("serverAliases", spec?.ServerAliases.Select(Vhosts.Normalise) ?? []);
+        w.EndObject();
+    }
+
+    private static void Locations(SortedJsonWriter w, PlannedEnvironment env, VirtualHostSpec? spec)
+    {
+        var user = (spec?.Locations ?? []).ToDictionary(l => l.Path, StringComparer.Ordinal);
+        // As hostenv: "/" goes to the environment's upstream unless the project routes it itself.
+        var addDefault = !user.ContainsKey("/") && spec?.GlobalRedirect is null;
+        var paths = user.Keys.Concat(addDefault ? ["/"] : []).Order(StringComparer.Ordinal);
+        w.StartObject("locations");
+        foreach (var path in paths)
+        {
+            w.StartObject(path);
+            if (user.TryGetValue(path, out var l))
             {
-                ["nginx"] = new JsonObject
-                {
-                    ["enable"] = true,
-                    ["recommendedProxySettings"] = true,
-                    // Requests for names this node does not serve are closed without an answer.
-                    ["catchAll"] = new JsonObject { ["default"] = true, ["return"] = 444, ["rejectSSL"] = true },
-                    ["virtualHosts"] = vhosts,
-                    ["upstreams"] = upstreams,
-                },
-            },
-            ["networking"] = new JsonObject
+                w.String("alias", l.Alias);
+                w.String("extraConfig", l.ExtraConfig);
+                w.String("index", l.Index);
+                w.String("proxyPass", l.ProxyPass);
+                w.String("return", l.Return);
+                w.String("root", l.Root);
+                w.String("tryFiles", l.TryFiles);
+            }
+            else
             {
-                ["firewall"] = new JsonObject { ["allowedTCPPorts"] = new JsonArray([.. FirewallPorts.Select(p => (JsonNode?)p)]) },
-            },
-            ["security"] = new JsonObject
-            {
-                ["acme"] = new JsonObject
-                {
-                    ["acceptTerms"] = provider.LetsEncrypt.AcceptTerms,
-                    ["defaults"] = new JsonObject
-                    {
-                        ["email"] = provider.LetsEncrypt.AdminEmail,
-                        ["server"] = provider.LetsEncrypt.Directory,
-                    },
-                    ["certs"] = certs,
-                },
-            },
-        };
+                w.String("proxyPass", "http://" + HostenvPaths.Upstream(env.UserName));
+                w.Bool("recommendedProxySettings", true);
+            }
+
+            w.EndObject();
+        }
+
+        w.EndObject();
+    }
+
+    private static void Users(SortedJsonWriter w, List<PlannedEnvironment> envs)
+    {
+        w.StartObject("users");
+        w.StartObject("groups");
+        foreach (var env in envs)
+        {
+            w.StartObject(env.UserName);
+            w.Number("gid", env.Uid);
+            w.EndObject();
+        }
+
+        w.EndObject();
+        w.StartObject("users");
+        foreach (var env in envs)
+        {
+            w.StartObject(env.UserName);
+            w.Bool("createHome", true);
+            w.String("group", env.UserName);
+            w.String("home", HostenvPaths.Home(env.UserName));
+            w.String("homeMode", "0750");
+            w.Bool("isNormalUser", true);
+            w.Bool("linger", true);
+            w.StartObject("openssh");
+            w.StartObject("authorizedKeys");
+            w.Strings("keys", PlanDocument.AuthorizedKeys(env));
+            w.EndObject();
+            w.EndObject();
+            w.StartObject("runtimeDirs");
+            w.StartObject(HostenvPaths.UpstreamRuntimeDir(env.UserName));
+            w.String("group", "www-data");
+            w.String("mode", "0750");
+            w.String("owner", env.UserName);
+            w.EndObject();
+            w.StartObject(HostenvPaths.RuntimeDir(env.UserName));
+            w.String("group", env.UserName);
+            w.String("mode", "0750");
+            w.String("owner", env.UserName);
+            w.EndObject();
+            w.EndObject();
+            w.String("shell", "/bin/bash");
+            w.Number("uid", env.Uid);
+            w.EndObject();
+        }
+
+        w.EndObject();
+        w.EndObject();
     }
 
     /// <summary>hostenv's vhost normalisation: the canonical host always exists; TLS defaults on; forceSSL follows ACME.</summary>
-    private static IEnumerable<(string Name, JsonObject Vhost)> VirtualHosts(ProviderConfig provider, PlannedEnvironment env)
+    public static IEnumerable<PlannedVhost> VirtualHosts(ProviderConfig provider, PlannedEnvironment env)
     {
         var canonical = FleetPlanner.CanonicalHost(provider, env.UserName);
         var declared = env.Spec.VirtualHosts.ToDictionary(v => Vhosts.Normalise(v.Name), v => (VirtualHostSpec?)v, StringComparer.Ordinal);
         declared.TryAdd(canonical, null);
-        foreach (var name in declared.Keys.Order(StringComparer.Ordinal))
+        foreach (var (name, spec) in declared)
         {
-            var spec = declared[name];
             var enableAcme = spec?.EnableLetsEncrypt ?? true;
-            var forceSsl = spec?.ForceSsl ?? enableAcme;
-            var tls = enableAcme || forceSsl;
-            var headers = new JsonObject();
-            foreach (var (header, value) in SecurityHeaders.For(spec, env.Spec.Type, tls))
-            {
-                headers[header] = value;
-            }
-
-            yield return (name, new JsonObject
-            {
-                ["owner"] = env.UserName,
-                ["enableACME"] = enableAcme,
-                ["forceSSL"] = forceSsl,
-                ["http2"] = true,
-                ["serverAliases"] = PlanDocument.Strings(spec?.ServerAliases.Select(Vhosts.Normalise) ?? []),
-                ["globalRedirect"] = spec?.GlobalRedirect,
-                ["redirectCode"] = spec?.GlobalRedirect is null ? null : spec.RedirectCode ?? 301,
-                ["locations"] = Locations(env, spec),
-                ["securityHeaders"] = headers,
-                ["extraConfig"] = spec?.ExtraConfig,
-            });
+            yield return new PlannedVhost(name, env, spec, enableAcme, spec?.ForceSsl ?? enableAcme);
         }
-    }
-
-    private static JsonObject Locations(PlannedEnvironment env, VirtualHostSpec? spec)
-    {
-        var locations = new JsonObject();
-        foreach (var l in spec?.Locations ?? [])
-        {
-            locations[l.Path] = new JsonObject
-            {
-                ["proxyPass"] = l.ProxyPass,
-                ["root"] = l.Root,
-                ["alias"] = l.Alias,
-                ["index"] = l.Index,
-                ["tryFiles"] = l.TryFiles,
-                ["return"] = l.Return,
-                ["extraConfig"] = l.ExtraConfig,
-            };
-        }
-
-        // As hostenv: "/" goes to the environment's upstream unless the project routes it itself.
-        if (!locations.ContainsKey("/") && spec?.GlobalRedirect is null)
-        {
-            locations["/"] = new JsonObject
-            {
-                ["proxyPass"] = "http://" + HostenvPaths.Upstream(env.UserName),
-                ["recommendedProxySettings"] = true,
-            };
-        }
-
-        return locations;
     }
 }

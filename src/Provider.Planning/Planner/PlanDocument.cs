@@ -1,145 +1,181 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Provider.Planning.Model;
+using Provider.Planning.Output;
 
 namespace Provider.Planning.Planner;
 
-/// <summary>Builds generated/plan.json from a planned fleet, keeping hostenv's top-level names.</summary>
+/// <summary>
+/// Writes generated/plan.json from a planned fleet, keeping hostenv's top-level names. Streams through
+/// <see cref="SortedJsonWriter"/>: keys appear here in ordinal order (the writer rejects anything else).
+/// </summary>
 public static class PlanDocument
 {
-    public static JsonObject Build(PlannedFleet fleet)
+    public static byte[] Write(PlannedFleet fleet)
     {
         var provider = fleet.Provider;
-        var nodeConnections = new JsonObject();
+        using var w = new SortedJsonWriter();
+        w.StartObject();
+        w.StartObject("cloudflare");
+        w.String("apiTokenEnv", provider.Cloudflare.ApiTokenEnv);
+        w.String("apiTokenFile", provider.Cloudflare.ApiTokenFile);
+        w.Bool("enable", provider.Cloudflare.Enable);
+        w.String("zoneId", provider.Cloudflare.ZoneId);
+        w.EndObject();
+        w.StartObject("deploy");
+        w.Number("keepReleases", provider.Deploy.KeepReleases);
+        w.Number("parallel", provider.Deploy.Parallel);
+        w.EndObject();
+        w.String("deployUser", provider.DeployUser);
+        w.StartObject("environments");
+        foreach (var env in fleet.Environments.OrderBy(e => e.UserName, StringComparer.Ordinal))
+        {
+            Environment(w, provider, env);
+        }
+
+        w.EndObject();
+        w.String("hostenvHostname", provider.HostenvHostname);
+        w.String("inputsHash", fleet.InputsHash);
+        w.StartObject("nodeConnections");
         foreach (var node in fleet.Nodes)
         {
-            nodeConnections[node.Name] = new JsonObject
-            {
-                ["hostname"] = node.Address,
-                ["port"] = node.Port,
-                ["user"] = node.User ?? provider.DeployUser,
-                ["hostKey"] = node.HostKey,
-            };
+            w.StartObject(node.Name);
+            w.String("hostKey", node.HostKey);
+            w.String("hostname", node.Address);
+            w.Number("port", node.Port);
+            w.String("user", node.User ?? provider.DeployUser);
+            w.EndObject();
         }
 
-        var environments = new JsonObject();
-        foreach (var env in fleet.Environments)
-        {
-            environments[env.UserName] = Environment(provider, env);
-        }
-
-        var nodes = new JsonObject();
+        w.EndObject();
+        w.StartObject("nodes");
+        var byNode = fleet.Environments.Where(e => e.Enabled).ToLookup(e => e.Node, StringComparer.Ordinal);
         foreach (var node in fleet.Nodes)
         {
-            nodes[node.Name] = NodeSystemModel.Build(provider, node, [.. fleet.Environments.Where(e => e.Enabled && e.Node == node.Name)]);
+            NodeSystemModel.Write(w, provider, node, [.. byNode[node.Name]]);
         }
 
-        return new JsonObject
-        {
-            ["planFormat"] = PlanLimits.PlanFormat,
-            ["inputsHash"] = fleet.InputsHash,
-            ["hostenvHostname"] = provider.HostenvHostname,
-            ["deployUser"] = provider.DeployUser,
-            ["cloudflare"] = new JsonObject
-            {
-                ["enable"] = provider.Cloudflare.Enable,
-                ["zoneId"] = provider.Cloudflare.ZoneId,
-                ["apiTokenFile"] = provider.Cloudflare.ApiTokenFile,
-                ["apiTokenEnv"] = provider.Cloudflare.ApiTokenEnv,
-            },
-            ["deploy"] = new JsonObject
-            {
-                ["parallel"] = provider.Deploy.Parallel,
-                ["keepReleases"] = provider.Deploy.KeepReleases,
-            },
-            ["nodeConnections"] = nodeConnections,
-            ["environments"] = environments,
-            ["nodes"] = nodes,
-        };
+        w.EndObject();
+        w.Number("planFormat", PlanLimits.PlanFormat);
+        w.EndObject();
+        return w.ToBytes();
     }
 
-    private static JsonObject Environment(ProviderConfig provider, PlannedEnvironment env)
+    private static void Environment(SortedJsonWriter w, ProviderConfig provider, PlannedEnvironment env)
     {
         var spec = env.Spec;
-        var users = new JsonObject();
-        foreach (var user in env.Manifest.AllUsers.Concat(spec.Users).GroupBy(u => u.Id, StringComparer.Ordinal).Select(g => g.Last()))
+        w.StartObject(env.UserName);
+        if (spec.App is { } app)
         {
-            users[user.Id] = new JsonObject { ["email"] = user.Email, ["publicKeys"] = Strings(user.PublicKeys) };
+            App(w, app);
+        }
+        else
+        {
+            w.Null("app");
         }
 
-        var resources = spec.Resources.Over(provider.DefaultResources);
-        return new JsonObject
+        w.Strings("authorizedKeys", AuthorizedKeys(env));
+        w.StartArray("deploymentVerification");
+        var defaultHost = env.VirtualHosts.FirstOrDefault(h => spec.VirtualHosts.Any(d => Vhosts.Normalise(d.Name) == h))
+            ?? FleetPlanner.CanonicalHost(provider, env.UserName);
+        foreach (var v in spec.Verification)
         {
-            ["userName"] = env.UserName,
-            ["uid"] = env.Uid,
-            ["node"] = env.Node,
-            ["previousNode"] = env.PreviousNode,
-            ["enable"] = spec.Enable,
-            ["type"] = spec.Type,
-            ["organisation"] = Identity.HostenvIdentity.Normalise(env.Manifest.Organisation),
-            ["project"] = Identity.HostenvIdentity.Normalise(env.Manifest.Project),
-            ["projectName"] = env.Manifest.ProjectName,
-            ["environmentName"] = spec.Name,
-            ["isDefaultEnvironment"] = env.Manifest.DefaultEnvironment == spec.Name,
-            ["hostname"] = FleetPlanner.CanonicalHost(provider, env.UserName),
-            ["virtualHosts"] = Strings(env.VirtualHosts),
-            ["source"] = new JsonObject
-            {
-                ["path"] = env.Source.Path,
-                ["git"] = env.Source.Git,
-                ["ref"] = env.Source.Ref,
-                ["rev"] = env.Rev,
-                ["dir"] = env.Source.Dir,
-            },
-            ["paths"] = new JsonObject
-            {
-                ["home"] = HostenvPaths.Home(env.UserName),
-                ["runtimeDir"] = HostenvPaths.RuntimeDir(env.UserName),
-                ["upstreamRuntimeDir"] = HostenvPaths.UpstreamRuntimeDir(env.UserName),
-                ["dataDir"] = HostenvPaths.DataDir(env.UserName),
-                ["stateDir"] = HostenvPaths.StateDir(env.UserName),
-                ["cacheDir"] = HostenvPaths.CacheDir(env.UserName),
-            },
-            ["users"] = users,
-            ["authorizedKeys"] = Strings(AuthorizedKeys(env)),
-            ["app"] = spec.App is null ? null : App(spec.App),
-            ["secrets"] = Strings(spec.Secrets),
-            ["deploymentVerification"] = new JsonArray([.. spec.Verification.Select(v => (JsonNode?)new JsonObject
-            {
-                ["path"] = v.Path,
-                ["host"] = v.Host ?? env.VirtualHosts.FirstOrDefault(h => spec.VirtualHosts.Any(d => Vhosts.Normalise(d.Name) == h))
-                    ?? FleetPlanner.CanonicalHost(provider, env.UserName),
-                ["scheme"] = v.Scheme,
-                ["expectStatus"] = v.ExpectStatus,
-                ["bodyRegex"] = v.BodyRegex,
-                ["followRedirects"] = v.FollowRedirects,
-                ["enforce"] = v.Enforce,
-            })]),
-            ["resources"] = new JsonObject { ["cpuQuota"] = resources.CpuQuota, ["memoryMax"] = resources.MemoryMax },
-        };
+            w.StartItemObject();
+            w.String("bodyRegex", v.BodyRegex);
+            w.Bool("enforce", v.Enforce);
+            w.String("expectStatus", v.ExpectStatus);
+            w.Bool("followRedirects", v.FollowRedirects);
+            w.String("host", v.Host ?? defaultHost);
+            w.String("path", v.Path);
+            w.String("scheme", v.Scheme);
+            w.EndObject();
+        }
+
+        w.EndArray();
+        w.Bool("enable", spec.Enable);
+        w.String("environmentName", spec.Name);
+        w.String("hostname", FleetPlanner.CanonicalHost(provider, env.UserName));
+        w.Bool("isDefaultEnvironment", env.Manifest.DefaultEnvironment == spec.Name);
+        w.String("node", env.Node);
+        w.String("organisation", Identity.HostenvIdentity.Normalise(env.Manifest.Organisation));
+        w.StartObject("paths");
+        w.String("cacheDir", HostenvPaths.CacheDir(env.UserName));
+        w.String("dataDir", HostenvPaths.DataDir(env.UserName));
+        w.String("home", HostenvPaths.Home(env.UserName));
+        w.String("runtimeDir", HostenvPaths.RuntimeDir(env.UserName));
+        w.String("stateDir", HostenvPaths.StateDir(env.UserName));
+        w.String("upstreamRuntimeDir", HostenvPaths.UpstreamRuntimeDir(env.UserName));
+        w.EndObject();
+        w.String("previousNode", env.PreviousNode);
+        w.String("project", Identity.HostenvIdentity.Normalise(env.Manifest.Project));
+        w.String("projectName", env.Manifest.ProjectName);
+        var resources = spec.Resources.Over(provider.DefaultResources);
+        w.StartObject("resources");
+        w.String("cpuQuota", resources.CpuQuota);
+        w.String("memoryMax", resources.MemoryMax);
+        w.EndObject();
+        w.Strings("secrets", spec.Secrets);
+        w.StartObject("source");
+        w.String("dir", env.Source.Dir);
+        w.String("git", env.Source.Git);
+        w.String("path", env.Source.Path);
+        w.String("ref", env.Source.Ref);
+        w.String("rev", env.Rev);
+        w.EndObject();
+        w.String("type", spec.Type);
+        w.Number("uid", env.Uid);
+        w.String("userName", env.UserName);
+        w.StartObject("users");
+        foreach (var user in EffectiveUsers(env))
+        {
+            w.StartObject(user.Id);
+            w.String("email", user.Email);
+            w.Strings("publicKeys", user.PublicKeys);
+            w.EndObject();
+        }
+
+        w.EndObject();
+        w.Strings("virtualHosts", env.VirtualHosts);
+        w.EndObject();
     }
 
-    internal static ImmutableArray<string> AuthorizedKeys(PlannedEnvironment env) =>
+    /// <summary>allEnvironments.users, overridden per id by the environment's own users, by id.</summary>
+    private static IEnumerable<UserSpec> EffectiveUsers(PlannedEnvironment env) =>
+        env.Manifest.AllUsers.Concat(env.Spec.Users)
+            .GroupBy(u => u.Id, StringComparer.Ordinal)
+            .Select(g => g.Last())
+            .OrderBy(u => u.Id, StringComparer.Ordinal);
+
+    public static ImmutableArray<string> AuthorizedKeys(PlannedEnvironment env) =>
         [.. env.Manifest.AllUsers.Concat(env.Spec.Users).SelectMany(u => u.PublicKeys).Select(k => k.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    private static JsonObject App(AppSpec app) => new()
+    private static void App(SortedJsonWriter w, AppSpec app)
     {
-        ["build"] = Strings(app.Build),
-        ["buildTimeoutSeconds"] = app.BuildTimeoutSeconds,
-        ["run"] = app.Run,
-        ["static"] = app.Static,
-        ["healthCheck"] = app.HealthCheck is not { } hc ? null : new JsonObject
+        w.StartObject("app");
+        w.Strings("build", app.Build);
+        w.Number("buildTimeoutSeconds", app.BuildTimeoutSeconds);
+        if (app.HealthCheck is { } hc)
         {
-            ["path"] = hc.Path,
-            ["intervalSeconds"] = hc.IntervalSeconds,
-            ["timeoutSeconds"] = hc.TimeoutSeconds,
-            ["deadlineSeconds"] = hc.DeadlineSeconds,
-            ["expectStatus"] = hc.ExpectStatus,
-        },
-        ["hooks"] = new JsonObject { ["preDeploy"] = app.PreDeploy, ["postDeploy"] = app.PostDeploy },
-        ["keepReleases"] = app.KeepReleases,
-        ["sharedDirs"] = Strings(app.SharedDirs),
-    };
+            w.StartObject("healthCheck");
+            w.Number("deadlineSeconds", hc.DeadlineSeconds);
+            w.String("expectStatus", hc.ExpectStatus);
+            w.Number("intervalSeconds", hc.IntervalSeconds);
+            w.String("path", hc.Path);
+            w.Number("timeoutSeconds", hc.TimeoutSeconds);
+            w.EndObject();
+        }
+        else
+        {
+            w.Null("healthCheck");
+        }
 
-    internal static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)v)]);
+        w.StartObject("hooks");
+        w.String("postDeploy", app.PostDeploy);
+        w.String("preDeploy", app.PreDeploy);
+        w.EndObject();
+        w.Number("keepReleases", app.KeepReleases);
+        w.String("run", app.Run);
+        w.Strings("sharedDirs", app.SharedDirs);
+        w.String("static", app.Static);
+        w.EndObject();
+    }
 }

@@ -1,0 +1,67 @@
+using System.Buffers;
+
+namespace Provider.Planning.Output;
+
+/// <summary>
+/// An IBufferWriter that grows by appending chunks instead of doubling one array, then copies once into
+/// an exact-size result. Writing a 66 MB plan through a MemoryStream spent about a tenth of the planner's
+/// time re-copying and zeroing the growing buffer.
+/// </summary>
+internal sealed class ChunkedBufferWriter : IBufferWriter<byte>
+{
+    private const int ChunkSize = 1 << 20;
+    private readonly List<(byte[] Buffer, int Used)> full = [];
+    private byte[] current = new byte[64 * 1024];
+    private int used;
+
+    public int Length => full.Sum(c => c.Used) + used;
+
+    public void Advance(int count) => used += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return current.AsMemory(used);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return current.AsSpan(used);
+    }
+
+    public byte[] ToArray(byte? trailer)
+    {
+        var result = GC.AllocateUninitializedArray<byte>(Length + (trailer is null ? 0 : 1));
+        var offset = 0;
+        foreach (var (buffer, count) in full.Append((current, used)))
+        {
+            buffer.AsSpan(0, count).CopyTo(result.AsSpan(offset));
+            offset += count;
+        }
+
+        if (trailer is { } t)
+        {
+            result[offset] = t;
+        }
+
+        return result;
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var need = Math.Max(sizeHint, 1);
+        if (current.Length - used >= need)
+        {
+            return;
+        }
+
+        if (used > 0)
+        {
+            full.Add((current, used));
+        }
+
+        current = new byte[Math.Max(ChunkSize, need)];
+        used = 0;
+    }
+}
