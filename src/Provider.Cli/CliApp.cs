@@ -12,6 +12,8 @@ public static class CliApp
         root.Options.Add(CommonOptions.Dir);
         root.Subcommands.Add(PlanCommand.Create(console));
         root.Subcommands.Add(SchemaCommand.Create(console));
+        root.Subcommands.Add(LockCommand.Create(console));
+        root.Subcommands.Add(StateCommand.Create(console));
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Provider.Cli.Output;
 using Provider.Nodes.Repository;
+using Provider.Nodes.Sources;
 using Provider.Planning.Output;
 using Provider.Planning.Planner;
 
@@ -21,15 +22,17 @@ public static class PlanCommand
     {
         var command = new Command("plan", "Plan the fleet: write generated/plan.json and generated/state.json.");
         command.Options.Add(CheckOption);
-        command.SetAction((result, _) => Task.FromResult(Run(
-            new PlanArguments(CommonOptions.RepoDir(result), result.GetValue(CheckOption)), console)));
+        command.SetAction((result, ct) => RunAsync(
+            new PlanArguments(CommonOptions.RepoDir(result), result.GetValue(CheckOption)), console, ct));
         return command;
     }
 
-    public static int Run(PlanArguments args, CliConsole console)
+    public static async Task<int> RunAsync(PlanArguments args, CliConsole console, CancellationToken ct)
     {
         var repo = new ProviderRepository(args.RepoDir);
-        var (input, loadDiagnostics) = repo.LoadPlanInput();
+        // --check only reads (and writes are atomic), so it does not wait for the lock.
+        using var repoLock = args.Check ? null : RepoLocking.Acquire(repo, "plan", console);
+        var (input, loadDiagnostics) = await repo.LoadPlanInputAsync(new GitSource(GitSource.DefaultCacheRoot()), ct);
         if (input is null)
         {
             DiagnosticPrinter.Print(console, loadDiagnostics);

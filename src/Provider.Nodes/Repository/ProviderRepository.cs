@@ -1,7 +1,10 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using System.Text;
+using Provider.Nodes.Sources;
 using Provider.Planning.Diagnostics;
 using Provider.Planning.Inputs;
+using Provider.Planning.Model;
 using Provider.Planning.Planner;
 
 namespace Provider.Nodes.Repository;
@@ -24,7 +27,7 @@ public sealed class ProviderRepository
     public string FullPath(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>Reads every input. Problems reading files become diagnostics, never exceptions.</summary>
-    public (PlanInput? Input, ImmutableArray<Diagnostic> Diagnostics) LoadPlanInput()
+    public async Task<(PlanInput? Input, ImmutableArray<Diagnostic> Diagnostics)> LoadPlanInputAsync(GitSource git, CancellationToken ct)
     {
         var diagnostics = new DiagnosticBag();
         var provider = ReadText(ProviderFile);
@@ -38,7 +41,8 @@ public sealed class ProviderRepository
         }
 
         var nodes = ReadNodes();
-        var projects = ReadProjects(provider);
+        var lockFile = ProviderLock.Read(ReadText(ProviderLock.FileName), diagnostics);
+        var projects = await ReadProjectsAsync(provider, lockFile, git, ct);
         var state = ReadText(StateFile);
         return (new PlanInput(provider, nodes, projects, state), diagnostics.Items.ToImmutableArray());
     }
@@ -49,6 +53,10 @@ public sealed class ProviderRepository
         return File.Exists(full) ? new SourceFile(relative, File.ReadAllText(full, Encoding.UTF8)) : null;
     }
 
+    public static string ManifestPath(string dir) => $"{dir.Trim('/')}/{ManifestFile}";
+
+    public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
     private ImmutableArray<NodeInput> ReadNodes()
     {
         var dir = FullPath("nodes");
@@ -57,15 +65,19 @@ public sealed class ProviderRepository
             return [];
         }
 
-        return [.. Directory.GetDirectories(dir)
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .Order(StringComparer.Ordinal)
-            .Select(name => (name, file: ReadText($"nodes/{name}/node.yaml")))
-            .SelectMany(n => n.file is null ? [] : new[] { new NodeInput(n.name, n.file) })];
+        var result = ImmutableArray.CreateBuilder<NodeInput>();
+        foreach (var name in Directory.GetDirectories(dir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        {
+            if (ReadText($"nodes/{name}/node.yaml") is { } file)
+            {
+                result.Add(new NodeInput(name, file));
+            }
+        }
+
+        return result.ToImmutable();
     }
 
-    private ImmutableArray<ProjectInput> ReadProjects(SourceFile provider)
+    private async Task<ImmutableArray<ProjectInput>> ReadProjectsAsync(SourceFile provider, ProviderLock lockFile, GitSource git, CancellationToken ct)
     {
         // The planner reports provider.yaml's own mistakes; here we only need the project list.
         var config = InputBinder.ReadProvider(provider, new DiagnosticBag());
@@ -77,25 +89,66 @@ public sealed class ProviderRepository
         var result = ImmutableArray.CreateBuilder<ProjectInput>();
         foreach (var project in config.Projects)
         {
-            if (project.Path is { } path && project.Git is null && FleetPathIsSafe(path) && FleetPathIsSafe(project.Dir))
+            if (project.Path is { } path && project.Git is null && FleetPlanner.IsSafeRelativePath(path) && FleetPlanner.IsSafeRelativePath(project.Dir))
             {
-                var relative = $"{path.TrimEnd('/')}/{project.Dir.TrimEnd('/')}/{ManifestFile}";
+                var relative = $"{path.TrimEnd('/')}/{ManifestPath(project.Dir)}";
                 result.Add(new ProjectInput(project.Name, ReadText(relative), null,
                     new MissingManifest($"project '{project.Name}' has no manifest at {relative}", $"create {relative}, or fix 'path'/'dir' of the project")));
             }
-            else if (project.Git is not null && project.Path is null)
+            else if (project.Git is { } url && project.Path is null && FleetPlanner.IsSafeRelativePath(project.Dir))
             {
-                result.Add(new ProjectInput(project.Name, null, null, new MissingManifest(
-                    $"project '{project.Name}' is a git source and has no entry in provider.lock",
-                    $"run `hostenv-provider lock update {project.Name}` to pin it")));
+                result.Add(await ReadGitProjectAsync(project, url, lockFile, git, ct));
             }
         }
 
         return result.ToImmutable();
     }
 
-    private static bool FleetPathIsSafe(string path) =>
-        path.Length > 0 && !path.StartsWith('/') && !path.Split('/').Any(p => p == "..");
+    /// <summary>A git project is read only at its locked commit; plan never moves a pin.</summary>
+    private static async Task<ProjectInput> ReadGitProjectAsync(ProjectSource project, string url, ProviderLock lockFile, GitSource git, CancellationToken ct)
+    {
+        var update = $"run `hostenv-provider lock update {project.Name}` to pin it";
+        if (!lockFile.Projects.TryGetValue(project.Name, out var entry))
+        {
+            return new ProjectInput(project.Name, null, null, new MissingManifest(
+                $"project '{project.Name}' is a git source and has no entry in provider.lock", update));
+        }
+
+        var @ref = project.Ref ?? "HEAD";
+        if (entry.Git != url || entry.Ref != @ref || entry.Dir != project.Dir)
+        {
+            return new ProjectInput(project.Name, null, null, new MissingManifest(
+                $"provider.lock pins '{project.Name}' to {entry.Git} {entry.Ref} ({entry.Dir}) but provider.yaml says {url} {@ref} ({project.Dir})",
+                update, ManifestCodes.LockStale));
+        }
+
+        var manifestPath = ManifestPath(project.Dir);
+        string? text;
+        try
+        {
+            text = await git.ReadFileAsync(url, entry.Rev, manifestPath, ct);
+        }
+        catch (GitSourceException ex)
+        {
+            return new ProjectInput(project.Name, null, entry.Rev, new MissingManifest(
+                $"project '{project.Name}': {ex.Message}", $"check the URL and your access; if the commit is gone, {update} again", ManifestCodes.SourceUnavailable));
+        }
+
+        if (text is null)
+        {
+            return new ProjectInput(project.Name, null, entry.Rev, new MissingManifest(
+                $"project '{project.Name}' has no {manifestPath} at commit {entry.Rev[..12]}", $"add it to the project, or fix 'dir'; then {update}"));
+        }
+
+        if (Sha256(text) != entry.ManifestSha256)
+        {
+            return new ProjectInput(project.Name, null, entry.Rev, new MissingManifest(
+                $"project '{project.Name}': {manifestPath} at {entry.Rev[..12]} does not match the hash in provider.lock",
+                "the cache or the lock was altered; delete the cache directory or " + update, ManifestCodes.ManifestHashMismatch));
+        }
+
+        return new ProjectInput(project.Name, new SourceFile($"{project.Name}@{entry.Rev[..12]}:{manifestPath}", text), entry.Rev);
+    }
 
     /// <summary>Writes plan and state, each atomically. Returns the files whose bytes changed.</summary>
     public ImmutableArray<string> WritePlan(byte[] plan, byte[] state)

@@ -13,4 +13,8 @@ public static class ManifestCodes
     public const string UnsupportedYaml = "HP1008";
     public const string InvalidName = "HP1009";
     public const string ProjectMismatch = "HP1010";
+    public const string LockInvalid = "HP1011";
+    public const string LockStale = "HP1012";
+    public const string SourceUnavailable = "HP1013";
+    public const string ManifestHashMismatch = "HP1014";
 }

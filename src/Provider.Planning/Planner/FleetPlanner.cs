@@ -139,7 +139,7 @@ public static partial class FleetPlanner
             if (!byName.TryGetValue(source.Name, out var projectInput) || projectInput.Manifest is null)
             {
                 var missing = projectInput?.Missing ?? new MissingManifest($"project '{source.Name}' has no manifest", "check its path/git and dir");
-                diagnostics.Add(new Diagnostic(ManifestCodes.MissingFile, DiagnosticLevel.Error, missing.Message,
+                diagnostics.Add(new Diagnostic(missing.Code, DiagnosticLevel.Error, missing.Message,
                     provider.Document.PositionOf(pointer), field, missing.Hint));
                 continue;
             }
@@ -154,7 +154,7 @@ public static partial class FleetPlanner
         return result;
     }
 
-    internal static bool IsSafeRelativePath(string path) =>
+    public static bool IsSafeRelativePath(string path) =>
         path.Length > 0
         && !path.StartsWith('/')
         && !path.Contains('\\', StringComparison.Ordinal)

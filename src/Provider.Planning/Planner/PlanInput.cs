@@ -13,7 +13,7 @@ public sealed record NodeInput(string Name, SourceFile File);
 /// </summary>
 public sealed record ProjectInput(string Name, SourceFile? Manifest, string? Rev, MissingManifest? Missing = null);
 
-public sealed record MissingManifest(string Message, string Hint);
+public sealed record MissingManifest(string Message, string Hint, string Code = Diagnostics.ManifestCodes.MissingFile);
 
 /// <summary>Everything the planner may look at, already read from disk by the caller.</summary>
 public sealed record PlanInput(
