@@ -34,7 +34,7 @@ public sealed class GitSourceTests : IDisposable
         origin.Commit(".hostenv/hostenv.yaml", Manifest);
         var result = await CliRunner.RunAsync("--dir", repo.Path, "plan");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("error HP1007 [projects.acme__shop]", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error HP1007 [projects.acme__shop.git]", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("hostenv-provider lock update acme__shop", result.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(repo.Path, "generated")));
     }

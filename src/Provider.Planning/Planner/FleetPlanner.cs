@@ -139,8 +139,10 @@ public static partial class FleetPlanner
             if (!byName.TryGetValue(source.Name, out var projectInput) || projectInput.Manifest is null)
             {
                 var missing = projectInput?.Missing ?? new MissingManifest($"project '{source.Name}' has no manifest", "check its path/git and dir");
+                // Point at what the operator would fix: the path or git URL.
+                var at = pointer + (source.Git is not null ? "/git" : "/path");
                 diagnostics.Add(new Diagnostic(missing.Code, DiagnosticLevel.Error, missing.Message,
-                    provider.Document.PositionOf(pointer), field, missing.Hint));
+                    provider.Document.PositionOf(at), YamlDocument.FieldPath(at), missing.Hint));
                 continue;
             }
 

@@ -57,7 +57,8 @@ public static class StateReader
 
                 if (property.Name.StartsWith('_'))
                 {
-                    if (property.Name == ProviderState.HighWaterKey && property.Value.TryGetInt32(out var hw))
+                    // TryGetInt32 throws (rather than failing) on a non-number, so check the kind first.
+                    if (property.Name == ProviderState.HighWaterKey && property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var hw))
                     {
                         highWater = hw;
                     }
@@ -110,7 +111,7 @@ public static class StateReader
             return null;
         }
 
-        if (!v.TryGetProperty("uid", out var uidElement) || !uidElement.TryGetInt32(out var uid) || uid < 1 || uid > PlanLimits.MaxUid)
+        if (!v.TryGetProperty("uid", out var uidElement) || uidElement.ValueKind != JsonValueKind.Number || !uidElement.TryGetInt32(out var uid) || uid < 1 || uid > PlanLimits.MaxUid)
         {
             diagnostics.Add(Invalid(file, $"entry '{property.Name}' needs a numeric uid from 1 to {PlanLimits.MaxUid}", property.Name + ".uid"));
             return null;
