@@ -1,0 +1,221 @@
+using System.Text;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Provider.Nodes.Ssh;
+
+public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
+{
+    public bool Success => ExitCode == 0;
+}
+
+/// <summary>
+/// One SSH connection to one node, reused for a whole command: host key pinned (no trust on first use),
+/// commands with exit code and output, atomic uploads over SFTP, timeouts and cancellation.
+/// </summary>
+public sealed class SshNodeSession : IAsyncDisposable, IDisposable
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    private readonly SshClient client;
+    private readonly ConnectionInfo connection;
+    private SftpClient? sftp;
+
+    private SshNodeSession(SshTarget target, SshClient client, ConnectionInfo connection)
+    {
+        Target = target;
+        this.client = client;
+        this.connection = connection;
+    }
+
+    public SshTarget Target { get; }
+
+    /// <summary>Whether commands need `sudo -n` to act as root.</summary>
+    public bool NeedsSudo => Target.User != "root";
+
+    public static async Task<SshNodeSession> ConnectAsync(SshTarget target, string keyPath, CancellationToken ct)
+    {
+        if (target.HostKey is null)
+        {
+            throw new NodeConnectionException($"node '{target.Node}' has no hostKey in node.yaml; record it with `hostenv-provider node add`");
+        }
+
+        var pin = HostKeyPin.Parse(target.HostKey);
+        PrivateKeyFile key;
+        try
+        {
+            key = new PrivateKeyFile(keyPath);
+        }
+        catch (Exception ex) when (ex is SshException or IOException or UnauthorizedAccessException)
+        {
+            throw new NodeConnectionException($"cannot load SSH key {keyPath}: {ex.Message}", ex);
+        }
+
+        var info = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, key))
+        {
+            Timeout = ConnectTimeout,
+        };
+        var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(15) };
+        string? presented = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            presented = "SHA256:" + e.FingerPrintSHA256;
+            e.CanTrust = presented == pin.Fingerprint;
+        };
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(ConnectTimeout + TimeSpan.FromSeconds(5));
+            await client.ConnectAsync(cts.Token);
+        }
+        catch (SshConnectionException) when (presented is not null && presented != pin.Fingerprint)
+        {
+            client.Dispose();
+            throw new HostKeyMismatchException(target.Node, pin.Fingerprint, presented);
+        }
+        catch (SshAuthenticationException ex)
+        {
+            client.Dispose();
+            throw new NodeConnectionException($"node '{target.Node}' ({target}) refused the key {keyPath}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException or ProxyException)
+        {
+            client.Dispose();
+            ct.ThrowIfCancellationRequested();
+            throw new NodeConnectionException($"cannot connect to node '{target.Node}' ({target}): {ex.Message}", ex);
+        }
+
+        return new SshNodeSession(target, client, info);
+    }
+
+    /// <summary>Connects once and returns the host key the server presents, trusting nothing (for `node add`).</summary>
+    public static async Task<(string Line, string Fingerprint)> ProbeHostKeyAsync(string host, int port, CancellationToken ct)
+    {
+        var info = new ConnectionInfo(host, port, "hostenv-probe", new NoneAuthenticationMethod("hostenv-probe")) { Timeout = ConnectTimeout };
+        info.HostKeyAlgorithms.Keys.Where(k => k != "ssh-ed25519").ToList().ForEach(k => info.HostKeyAlgorithms.Remove(k));
+        using var client = new SshClient(info);
+        (string, string)? key = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            key = (e.HostKeyName + " " + Convert.ToBase64String(e.HostKey), "SHA256:" + e.FingerPrintSHA256);
+            e.CanTrust = false; // never authenticate during a probe
+        };
+        try
+        {
+            await client.ConnectAsync(ct);
+        }
+        catch (Exception ex) when (ex is SshException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            if (key is null)
+            {
+                throw new NodeConnectionException($"cannot reach {host}:{port}: {ex.Message}", ex);
+            }
+        }
+
+        return key ?? throw new NodeConnectionException($"{host}:{port} presented no ed25519 host key");
+    }
+
+    public Task<CommandResult> RunAsync(RemoteCommand command, TimeSpan timeout, CancellationToken ct) =>
+        RunAsync(command, timeout, null, ct);
+
+    /// <summary>Runs a command; <paramref name="stdin"/> (e.g. a secret) travels over the channel, never on the command line.</summary>
+    public async Task<CommandResult> RunAsync(RemoteCommand command, TimeSpan timeout, string? stdin, CancellationToken ct)
+    {
+        // SSH.NET's cancel does not stop the remote process, and a dropped connection would orphan it:
+        // coreutils timeout on the node bounds every command itself. Locally we wait a little longer.
+        var bounded = (command.Sudo && !NeedsSudo ? command.AsRoot(false) : command).WithRemoteTimeout(timeout);
+        var result = await RunTextAsync(bounded.Render(), timeout + RemoteGrace, stdin, ct);
+        if (result.ExitCode == RemoteCommand.TimeoutExitCode)
+        {
+            throw new NodeConnectionException($"command on node '{Target.Node}' timed out after {timeout.TotalSeconds:0} s: {Abbreviate(command.Render())}");
+        }
+
+        return result;
+    }
+
+    private static readonly TimeSpan RemoteGrace = TimeSpan.FromSeconds(8);
+
+    private async Task<CommandResult> RunTextAsync(string text, TimeSpan timeout, string? stdin, CancellationToken ct)
+    {
+        EnsureConnected();
+        using var command = client.CreateCommand(text, Encoding.UTF8);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            var run = command.ExecuteAsync(cts.Token);
+            if (stdin is not null)
+            {
+                using var input = command.CreateInputStream();
+                var bytes = Encoding.UTF8.GetBytes(stdin);
+                await input.WriteAsync(bytes, ct);
+            }
+
+            await run;
+            return new CommandResult(command.ExitStatus ?? -1, command.Result, command.Error);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new NodeConnectionException($"command on node '{Target.Node}' timed out after {timeout.TotalSeconds:0} s: {Abbreviate(text)}");
+        }
+        catch (Exception ex) when (ex is SshConnectionException || (ex is SshException or ObjectDisposedException or InvalidOperationException && !client.IsConnected))
+        {
+            throw new NodeConnectionException($"connection to node '{Target.Node}' ({Target}) was lost while running: {Abbreviate(text)}", ex);
+        }
+    }
+
+    /// <summary>Streams a file to a temp name beside the target, sets its mode, then renames it into place.</summary>
+    public async Task UploadAsync(Stream content, string remotePath, UnixFileMode mode, CancellationToken ct)
+    {
+        EnsureConnected();
+        try
+        {
+            sftp ??= await ConnectSftpAsync(ct);
+            var temp = remotePath + ".hostenv-upload-" + Guid.NewGuid().ToString("N")[..8];
+            await sftp.UploadFileAsync(content, temp, ct);
+            sftp.ChangePermissions(temp, SftpMode(mode));
+            sftp.RenameFile(temp, remotePath, isPosix: true);
+        }
+        catch (Exception ex) when (ex is SshException or IOException && !client.IsConnected)
+        {
+            throw new NodeConnectionException($"upload of {remotePath} to node '{Target.Node}' failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>SSH.NET wants the octal digits written as a decimal number: 0o640 is passed as 640.</summary>
+    internal static short SftpMode(UnixFileMode mode)
+    {
+        var m = (int)mode & 0xFFF;
+        return (short)(((m >> 9) & 7) * 1000 + ((m >> 6) & 7) * 100 + ((m >> 3) & 7) * 10 + (m & 7));
+    }
+
+    private async Task<SftpClient> ConnectSftpAsync(CancellationToken ct)
+    {
+        var pin = HostKeyPin.Parse(Target.HostKey ?? "");
+        var client = new SftpClient(connection);
+        client.HostKeyReceived += (_, e) => e.CanTrust = "SHA256:" + e.FingerPrintSHA256 == pin.Fingerprint;
+        await client.ConnectAsync(ct);
+        return client;
+    }
+
+    private void EnsureConnected()
+    {
+        if (!client.IsConnected)
+        {
+            throw new NodeConnectionException($"connection to node '{Target.Node}' ({Target}) is closed");
+        }
+    }
+
+    private static string Abbreviate(string text) => text.Length <= 120 ? text : text[..117] + "...";
+
+    public void Dispose()
+    {
+        sftp?.Dispose();
+        client.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
