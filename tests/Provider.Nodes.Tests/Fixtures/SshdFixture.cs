@@ -7,7 +7,9 @@ namespace Provider.Nodes.Tests.Fixtures;
 
 /// <summary>
 /// A real OpenSSH sshd on 127.0.0.1 with its own host key and authorized client key, in a temp dir.
-/// Started per test class, stopped by its PID (never by name).
+/// Started per test class, stopped by its PID (never by name). It logs in as the current user, whose
+/// login shell runs on every command: on machines whose root ~/.bashrc is heavy (pyenv init here costs
+/// about 0.6 s of CPU per command) tests are slower, and massive parallelism is avoided.
 /// </summary>
 public sealed class SshdFixture : IDisposable
 {
@@ -37,6 +39,8 @@ public sealed class SshdFixture : IDisposable
             StrictModes no
             Subsystem sftp internal-sftp
             LogLevel ERROR
+            MaxStartups 100
+            MaxSessions 100
             """);
         Run(sshdPath, "-t", "-f", Path.Combine(Dir, "sshd_config"));
         sshd = Process.Start(new ProcessStartInfo(sshdPath, ["-D", "-f", Path.Combine(Dir, "sshd_config"), "-E", Path.Combine(Dir, "sshd.log")])

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text.Json;
+using Provider.Nodes.Ssh;
+
+namespace Provider.Nodes.Locking;
+
+public sealed record NodeLockOwner(string User, string Host, int Pid, string Command, DateTimeOffset Started, string Token)
+{
+    public static NodeLockOwner ForThisProcess(string command, TimeProvider clock) => new(
+        Environment.UserName, Environment.MachineName, Environment.ProcessId, command, clock.GetUtcNow(), Guid.NewGuid().ToString("N"));
+
+    public override string ToString() =>
+        $"{User}@{Host} pid {Pid.ToString(CultureInfo.InvariantCulture)} ({Command}, since {Started.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z)";
+}
+
+public sealed record NodeLockOptions(string Path, TimeSpan HeartbeatInterval, TimeSpan StaleAfter)
+{
+    public static readonly NodeLockOptions Default = new("/var/lib/hostenv/lock", TimeSpan.FromSeconds(20), TimeSpan.FromMinutes(2));
+}
+
+public class NodeLockException(string message) : Exception(message);
+
+public sealed class NodeLockHeldException(string node, NodeLockOwner? owner, TimeSpan heartbeatAge, bool stale)
+    : NodeLockException(stale
+        ? $"node '{node}' has a STALE lock from {owner?.ToString() ?? "an unknown owner"}: no heartbeat for {heartbeatAge.TotalSeconds:0} s. If that run is dead, remove it with --force-unlock."
+        : $"node '{node}' is locked by {owner?.ToString() ?? "an unknown owner"} (heartbeat {heartbeatAge.TotalSeconds:0} s ago); wait for it to finish")
+{
+    public NodeLockOwner? Owner { get; } = owner;
+
+    public bool Stale { get; } = stale;
+}
+
+/// <summary>
+/// A deploy-type command's lock on a node: an atomic mkdir on the node holding the owner record. The
+/// heartbeat is the owner file's mtime, compared with the node's own clock, so clock skew between the
+/// operator and the node cannot make a live lock look stale. Release removes it only if it is still ours.
+/// </summary>
+public sealed class NodeLock : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+
+    private const string AcquireScript = """
+        d="$1"; mkdir -p "$(dirname "$d")"
+        if mkdir "$d" 2>/dev/null; then printf '%s' "$2" > "$d/owner.json"; echo ACQUIRED; exit 0; fi
+        echo HELD
+        now=$(date +%s)
+        beat=$(stat -c %Y "$d/owner.json" 2>/dev/null || stat -c %Y "$d" 2>/dev/null || echo "$now")
+        echo $((now - beat))
+        cat "$d/owner.json" 2>/dev/null || true
+        """;
+
+    private const string ReleaseScript = """
+        d="$1"
+        [ -d "$d" ] || exit 0
+        grep -qF "$2" "$d/owner.json" 2>/dev/null || { echo "not ours" >&2; exit 3; }
+        rm -rf -- "$d"
+        """;
+
+    private readonly SshNodeSession session;
+    private readonly NodeLockOptions options;
+    private readonly CancellationTokenSource heartbeatStop = new();
+    private readonly Task heartbeat;
+
+    private NodeLock(SshNodeSession session, NodeLockOptions options, NodeLockOwner owner)
+    {
+        this.session = session;
+        this.options = options;
+        Owner = owner;
+        heartbeat = Task.Run(HeartbeatLoopAsync);
+    }
+
+    public NodeLockOwner Owner { get; }
+
+    /// <summary>Set when a heartbeat failed (e.g. the connection dropped); the holder should stop.</summary>
+    public Exception? HeartbeatFailure { get; private set; }
+
+    public static async Task<NodeLock> AcquireAsync(SshNodeSession session, NodeLockOwner owner, NodeLockOptions options, CancellationToken ct)
+    {
+        var json = JsonSerializer.Serialize(new { owner.User, owner.Host, owner.Pid, owner.Command, Started = owner.Started.ToString("O", CultureInfo.InvariantCulture), owner.Token });
+        var r = await session.RunAsync(RemoteCommand.Shell(AcquireScript, options.Path, json).AsRoot(), CommandTimeout, ct);
+        if (!r.Success)
+        {
+            throw new NodeLockException($"cannot take the lock on node '{session.Target.Node}': {r.Stderr.Trim()}");
+        }
+
+        var lines = r.Stdout.Split('\n', 3);
+        if (lines[0] == "ACQUIRED")
+        {
+            return new NodeLock(session, options, owner);
+        }
+
+        var age = TimeSpan.FromSeconds(long.TryParse(lines.ElementAtOrDefault(1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? Math.Max(0, s) : 0);
+        throw new NodeLockHeldException(session.Target.Node, ParseOwner(lines.ElementAtOrDefault(2)), age, age > options.StaleAfter);
+    }
+
+    /// <summary>Removes whatever lock is on the node (the operator asked with --force-unlock). Returns the owner it removed.</summary>
+    public static async Task<NodeLockOwner?> ForceUnlockAsync(SshNodeSession session, NodeLockOptions options, CancellationToken ct)
+    {
+        var r = await session.RunAsync(
+            RemoteCommand.Shell("d=\"$1\"; cat \"$d/owner.json\" 2>/dev/null; rm -rf -- \"$d\"", options.Path).AsRoot(), CommandTimeout, ct);
+        return r.Success ? ParseOwner(r.Stdout) : throw new NodeLockException($"cannot remove the lock on node '{session.Target.Node}': {r.Stderr.Trim()}");
+    }
+
+    private static NodeLockOwner? ParseOwner(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var o = doc.RootElement;
+            return new NodeLockOwner(
+                o.GetProperty("User").GetString() ?? "?", o.GetProperty("Host").GetString() ?? "?", o.GetProperty("Pid").GetInt32(),
+                o.GetProperty("Command").GetString() ?? "?", DateTimeOffset.Parse(o.GetProperty("Started").GetString() ?? "", CultureInfo.InvariantCulture), "");
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private async Task HeartbeatLoopAsync()
+    {
+        try
+        {
+            while (!heartbeatStop.IsCancellationRequested)
+            {
+                await Task.Delay(options.HeartbeatInterval, heartbeatStop.Token);
+                var r = await session.RunAsync(RemoteCommand.Shell("touch -c \"$1/owner.json\"", options.Path).AsRoot(), CommandTimeout, heartbeatStop.Token);
+                if (!r.Success)
+                {
+                    HeartbeatFailure = new NodeLockException($"heartbeat on node '{session.Target.Node}' failed: {r.Stderr.Trim()}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (NodeConnectionException ex)
+        {
+            HeartbeatFailure = ex;
+        }
+    }
+
+    /// <summary>Stops the heartbeat and removes the lock if it is still ours (also on Ctrl+C, via dispose).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await heartbeatStop.CancelAsync();
+        await heartbeat;
+        heartbeatStop.Dispose();
+        try
+        {
+            await session.RunAsync(RemoteCommand.Shell(ReleaseScript, options.Path, Owner.Token).AsRoot(), CommandTimeout, CancellationToken.None);
+        }
+        catch (NodeConnectionException)
+        {
+            // The connection is gone; the lock goes stale and is reported as such to the next run.
+        }
+    }
+}
