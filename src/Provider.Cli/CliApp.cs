@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Provider.Cli.Commands;
+using Provider.Nodes.Ssh;
+using Provider.Nodes.State;
 
 namespace Provider.Cli;
 
@@ -10,10 +12,12 @@ public static class CliApp
     {
         var root = new RootCommand("hostenv-provider: plan and deploy hostenv environments onto your servers.");
         root.Options.Add(CommonOptions.Dir);
+        root.Options.Add(CommonOptions.Identity);
         root.Subcommands.Add(PlanCommand.Create(console));
         root.Subcommands.Add(SchemaCommand.Create(console));
         root.Subcommands.Add(LockCommand.Create(console));
-        root.Subcommands.Add(StateCommand.Create(console));
+        root.Subcommands.Add(StateCommand.Create(console, () => new SshUserPresenceProbe(SshKeyLocator.Locate(null), "deploy")));
+        root.Subcommands.Add(NodeCommand.Create(console));
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try

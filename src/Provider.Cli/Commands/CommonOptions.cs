@@ -10,6 +10,12 @@ public static class CommonOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> Identity = new("--identity", "-i")
+    {
+        Description = "SSH private key (default: $HOSTENV_SSH_KEY, then ~/.ssh/id_ed25519, then ~/.ssh/id_rsa).",
+        Recursive = true,
+    };
+
     public static readonly Option<string> Format = new("--format")
     {
         Description = "Output format: text or json (json goes alone to stdout).",

@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Provider.Nodes.Ssh;
+
+namespace Provider.Nodes.Fleet;
+
+public sealed record BootstrapStep(string Name, bool Changed, string Detail);
+
+/// <summary>
+/// `node bootstrap`: installs and enables what the apply stage needs, idempotently. Each step checks
+/// first and changes only what is missing, so a second run reports nothing changed.
+/// </summary>
+public static class NodeBootstrapper
+{
+    public static readonly ImmutableArray<string> Packages = ["nginx", "lego", "rsync", "sudo", "curl", "ca-certificates"];
+
+    public static readonly ImmutableArray<(string Path, string Mode)> Directories =
+    [
+        ("/etc/hostenv", "0755"),
+        ("/etc/hostenv/overrides", "0750"),
+        ("/var/lib/hostenv", "0755"),
+        ("/var/lib/hostenv/generations", "0755"),
+        ("/var/lib/hostenv/acme", "0755"),
+        ("/var/lib/hostenv/acme/webroot", "0755"),
+        ("/var/lib/hostenv/releases", "0755"),
+        ("/var/log/hostenv", "0750"),
+    ];
+
+    private const string TmpfilesConf = "d /run/hostenv 0755 root root -\nd /run/hostenv/user 0755 root root -\nd /run/hostenv/nginx 0755 root root -\n";
+
+    public static async Task<ImmutableArray<BootstrapStep>> RunAsync(SshNodeSession session, CancellationToken ct)
+    {
+        var steps = ImmutableArray.CreateBuilder<BootstrapStep>();
+        var timeout = TimeSpan.FromSeconds(60);
+
+        var missing = new List<string>();
+        foreach (var p in Packages)
+        {
+            var q = await session.RunAsync(RemoteCommand.Exec("dpkg-query", "-W", "-f=${Status}", p), timeout, ct);
+            if (!q.Stdout.Contains("install ok installed", StringComparison.Ordinal))
+            {
+                missing.Add(p);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            steps.Add(new BootstrapStep("packages", false, "already installed: " + string.Join(", ", Packages)));
+        }
+        else
+        {
+            var install = await session.RunAsync(
+                RemoteCommand.Shell("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \"$@\"", [.. missing]).AsRoot(),
+                TimeSpan.FromMinutes(10), ct);
+            if (!install.Success)
+            {
+                throw new NodeConnectionException($"installing {string.Join(", ", missing)} on node '{session.Target.Node}' failed: {install.Stderr.Trim()}");
+            }
+
+            steps.Add(new BootstrapStep("packages", true, "installed " + string.Join(", ", missing)));
+        }
+
+        foreach (var (path, mode) in Directories)
+        {
+            var r = await session.RunAsync(RemoteCommand.Shell("""
+                if [ -d "$1" ] && [ "$(stat -c %a "$1")" = "${2#0}" ]; then echo same; exit 0; fi
+                install -d -m "$2" "$1" && echo changed
+                """, path, mode).AsRoot(), timeout, ct);
+            Require(r, session, "create " + path);
+            steps.Add(new BootstrapStep(path, r.Stdout.Trim() == "changed", mode));
+        }
+
+        var tmpfiles = await session.RunAsync(RemoteCommand.Shell("""
+            f=/etc/tmpfiles.d/hostenv.conf
+            if [ -f "$f" ] && [ "$(cat "$f")" = "$(printf '%s' "$1")" ]; then echo same; exit 0; fi
+            printf '%s' "$1" > "$f.tmp" && mv "$f.tmp" "$f" && systemd-tmpfiles --create "$f" && echo changed
+            """, TmpfilesConf).AsRoot(), timeout, ct);
+        Require(tmpfiles, session, "install /etc/tmpfiles.d/hostenv.conf");
+        steps.Add(new BootstrapStep("/run/hostenv (tmpfiles.d)", tmpfiles.Stdout.Trim() == "changed", "recreated at boot"));
+
+        var nginx = await session.RunAsync(RemoteCommand.Shell("""
+            if systemctl is-enabled --quiet nginx && systemctl is-active --quiet nginx; then echo same; exit 0; fi
+            systemctl enable --now nginx >/dev/null 2>&1 && echo changed
+            """).AsRoot(), timeout, ct);
+        Require(nginx, session, "enable nginx");
+        steps.Add(new BootstrapStep("nginx.service", nginx.Stdout.Trim() == "changed", "enabled and running"));
+        return steps.ToImmutable();
+    }
+
+    private static void Require(CommandResult r, SshNodeSession session, string what)
+    {
+        if (!r.Success)
+        {
+            throw new NodeConnectionException($"{what} on node '{session.Target.Node}' failed: {(r.Stderr + r.Stdout).Trim()}");
+        }
+    }
+}

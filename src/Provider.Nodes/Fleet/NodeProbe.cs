@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Provider.Nodes.Ssh;
+
+namespace Provider.Nodes.Fleet;
+
+public sealed record NodeCheck(string Name, bool Ok, string Detail);
+
+public sealed record NodeHealth(string Node, string Address, bool Reachable, ImmutableArray<NodeCheck> Checks, string? Error)
+{
+    public bool Healthy => Reachable && Checks.All(c => c.Ok);
+}
+
+/// <summary>`node check`: reachability, OS, systemd, nginx, free disk, clock skew and sudo, from one SSH round trip.</summary>
+public static class NodeProbe
+{
+    public const long MinFreeBytes = 1L << 30;
+    public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
+
+    private const string Script = """
+        . /etc/os-release 2>/dev/null; echo "os=${PRETTY_NAME:-unknown}"
+        echo "systemd=$(systemctl is-system-running 2>/dev/null || true)"
+        echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //' || true)"
+        echo "lego=$(lego --version 2>/dev/null | head -1 || true)"
+        echo "disk=$(df -Pk / | awk 'NR==2 {print $4}')"
+        echo "sudo=$(sudo -n true 2>/dev/null && echo yes || echo no)"
+        echo "clock=$(date +%s.%N)"
+        """;
+
+    public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct)
+    {
+        try
+        {
+            await using var session = await SshNodeSession.ConnectAsync(target, keyPath, ct);
+            var before = clock.GetUtcNow();
+            var r = await session.RunAsync(RemoteCommand.Shell(Script), TimeSpan.FromSeconds(30), ct);
+            var after = clock.GetUtcNow();
+            var values = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim(), StringComparer.Ordinal);
+            string V(string k) => values.GetValueOrDefault(k, "");
+
+            var checks = ImmutableArray.CreateBuilder<NodeCheck>();
+            checks.Add(new NodeCheck("os", V("os").Contains("Debian", StringComparison.Ordinal) || V("os").Contains("Ubuntu", StringComparison.Ordinal), V("os")));
+            checks.Add(new NodeCheck("systemd", V("systemd") is "running" or "degraded", V("systemd").Length == 0 ? "not running" : V("systemd")));
+            checks.Add(new NodeCheck("nginx", V("nginx").Length > 0, V("nginx").Length == 0 ? "not installed (run node bootstrap)" : V("nginx")));
+            var freeKb = long.TryParse(V("disk"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var kb) ? kb : 0;
+            checks.Add(new NodeCheck("disk", freeKb * 1024 >= MinFreeBytes, $"{freeKb / 1024.0 / 1024.0:F1} GiB free on /"));
+            var remote = double.TryParse(V("clock"), NumberStyles.Float, CultureInfo.InvariantCulture, out var secs) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(secs * 1000)) : (DateTimeOffset?)null;
+            var skew = remote is { } t ? t - (before + ((after - before) / 2)) : TimeSpan.MaxValue;
+            checks.Add(new NodeCheck("clock", remote is not null && skew.Duration() <= MaxSkew, remote is null ? "unreadable" : $"skew {skew.TotalSeconds:+0.0;-0.0} s"));
+            checks.Add(new NodeCheck("sudo", V("sudo") == "yes" || target.User == "root", target.User == "root" ? "root login" : V("sudo") == "yes" ? "passwordless" : "sudo -n failed: the deploy user needs NOPASSWD sudo"));
+            return new NodeHealth(target.Node, target.Host, true, checks.ToImmutable(), null);
+        }
+        catch (NodeConnectionException ex)
+        {
+            return new NodeHealth(target.Node, target.Host, false, [], ex.Message);
+        }
+    }
+}
