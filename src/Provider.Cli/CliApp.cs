@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Provider.Cli.Commands;
+using Provider.Nodes.Locking;
+using Provider.Nodes.Repository;
+using Provider.Nodes.Sources;
 using Provider.Nodes.Ssh;
 using Provider.Nodes.State;
 
@@ -28,6 +31,12 @@ public static class CliApp
         {
             console.Error.WriteLine("error: " + ex.Message);
             return ex.ExitCode;
+        }
+        catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException)
+        {
+            // Operational failures the user can act on: the message says what and where; no stack trace.
+            console.Error.WriteLine("error: " + ex.Message);
+            return ExitCodes.Error;
         }
         catch (OperationCanceledException)
         {

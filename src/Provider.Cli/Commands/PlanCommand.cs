@@ -5,10 +5,11 @@ using Provider.Nodes.Repository;
 using Provider.Nodes.Sources;
 using Provider.Planning.Output;
 using Provider.Planning.Planner;
+using Provider.Planning.Summary;
 
 namespace Provider.Cli.Commands;
 
-public sealed record PlanArguments(string RepoDir, bool Check);
+public sealed record PlanArguments(string RepoDir, bool Check, string Format = "text");
 
 /// <summary>`plan [--check]`: run the pure planner; write generated/ (or compare with it).</summary>
 public static class PlanCommand
@@ -22,8 +23,9 @@ public static class PlanCommand
     {
         var command = new Command("plan", "Plan the fleet: write generated/plan.json and generated/state.json.");
         command.Options.Add(CheckOption);
+        command.Options.Add(CommonOptions.Format);
         command.SetAction((result, ct) => RunAsync(
-            new PlanArguments(CommonOptions.RepoDir(result), result.GetValue(CheckOption)), console, ct));
+            new PlanArguments(CommonOptions.RepoDir(result), result.GetValue(CheckOption), result.GetValue(CommonOptions.Format) ?? "text"), console, ct));
         return command;
     }
 
@@ -49,6 +51,19 @@ public static class PlanCommand
 
         DiagnosticPrinter.Print(console, diagnostics); // warnings only
 
+        // What changes against the committed files, grouped by node (text on stderr, or JSON alone on stdout).
+        var changes = PlanSummary.Compare(
+            repo.ReadText(ProviderRepository.PlanFile)?.Text, repo.ReadText(ProviderRepository.StateFile)?.Text,
+            Encoding.UTF8.GetString(result.PlanJson), Encoding.UTF8.GetString(result.StateJson));
+        if (args.Format == "json")
+        {
+            console.Out.Write(Encoding.UTF8.GetString(changes.ToJson()));
+        }
+        else
+        {
+            console.Error.Write(changes.ToText());
+        }
+
         if (args.Check)
         {
             var drift = new StringBuilder();
@@ -68,7 +83,11 @@ public static class PlanCommand
                 return ExitCodes.Success;
             }
 
-            console.Out.Write(drift.ToString());
+            if (args.Format != "json")
+            {
+                console.Out.Write(drift.ToString());
+            }
+
             console.Error.WriteLine("generated/ differs from what the inputs produce; run `hostenv-provider plan` and commit the result.");
             return ExitCodes.ChangesFound;
         }

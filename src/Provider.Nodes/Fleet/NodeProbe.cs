@@ -18,10 +18,11 @@ public static class NodeProbe
     public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
 
     private const string Script = """
+        PATH="$PATH:/usr/sbin:/sbin"
         . /etc/os-release 2>/dev/null; echo "os=${PRETTY_NAME:-unknown}"
         echo "systemd=$(systemctl is-system-running 2>/dev/null || true)"
-        echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //' || true)"
-        echo "lego=$(lego --version 2>/dev/null | head -1 || true)"
+        if command -v nginx >/dev/null; then echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"; else echo "nginx="; fi
+        if command -v lego >/dev/null; then echo "lego=$(lego --version 2>/dev/null | head -1)"; else echo "lego="; fi
         echo "disk=$(df -Pk / | awk 'NR==2 {print $4}')"
         echo "sudo=$(sudo -n true 2>/dev/null && echo yes || echo no)"
         echo "clock=$(date +%s.%N)"

@@ -1,0 +1,31 @@
+namespace Provider.Cli.Tests.Testbed;
+
+/// <summary>
+/// The running fleet of scripts/testbed, read from its testbed.env. scripts/test brings it up; without
+/// it these tests fail with instructions rather than pass silently.
+/// </summary>
+public sealed class TestbedEnvironment
+{
+    public TestbedEnvironment()
+    {
+        var dir = Environment.GetEnvironmentVariable("HOSTENV_TESTBED_DIR") ?? "/var/tmp/hostenv-testbed";
+        var file = Path.Combine(dir, "testbed.env");
+        if (!File.Exists(file))
+        {
+            throw new InvalidOperationException($"no testbed at {dir}: run `sudo scripts/testbed up` (scripts/test does this itself)");
+        }
+
+        Values = File.ReadAllLines(file).Select(l => l.StartsWith("export ", StringComparison.Ordinal) ? l[7..] : l).Where(l => l.Contains('=', StringComparison.Ordinal))
+            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('"'), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyDictionary<string, string> Values { get; }
+
+    public string ProviderRepo => Values["HOSTENV_TESTBED_PROVIDER"];
+
+    public string SshKey => Values["HOSTENV_SSH_KEY"];
+
+    public IReadOnlyList<string> Nodes => Values["HOSTENV_TESTBED_NODES"].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    public string Address(string node) => Values[$"HOSTENV_TESTBED_NODE_{node.ToUpperInvariant().Replace('-', '_')}_ADDRESS"];
+}
