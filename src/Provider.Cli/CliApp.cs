@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(LockCommand.Create(console));
         root.Subcommands.Add(StateCommand.Create(console, () => new SshUserPresenceProbe(SshKeyLocator.Locate(null), "deploy")));
         root.Subcommands.Add(NodeCommand.Create(console));
+        root.Subcommands.Add(DnsGateCommand.Create(console));
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try

@@ -44,7 +44,7 @@ public sealed class ProviderRepository
         var lockFile = ProviderLock.Read(ReadText(ProviderLock.FileName), diagnostics);
         var projects = await ReadProjectsAsync(provider, lockFile, git, ct);
         var state = ReadText(StateFile);
-        return (new PlanInput(provider, nodes, projects, state), diagnostics.Items.ToImmutableArray());
+        return (new PlanInput(provider, nodes, projects, state, ReadText(PlanFile)), diagnostics.Items.ToImmutableArray());
     }
 
     public SourceFile? ReadText(string relative)

@@ -38,7 +38,7 @@ public static partial class FleetPlanner
 
         var newState = NextState(state, environments);
         var fleet = new PlannedFleet(provider, [.. nodes.Values], environments, newState, InputsHash(input));
-        return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, PlanDocument.Write(fleet), StateReader.Write(newState));
+        return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, CarryOverGate(PlanDocument.Write(fleet), input.PreviousPlan), StateReader.Write(newState));
     }
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
@@ -452,6 +452,47 @@ public static partial class FleetPlanner
 
         var maxUid = entries.Count == 0 ? 0 : entries.Values.Max(e => e.Uid);
         return previous with { Entries = entries.ToImmutable(), UidHighWaterMark = Math.Max(previous.UidHighWaterMark, maxUid) };
+    }
+
+    /// <summary>
+    /// Keeps the DNS gate's verdicts when re-planning: they are observations of the world that `plan`
+    /// cannot make, and dropping them would re-enable ACME on names that do not point at their node.
+    /// A node's gate stamp keeps the inputsHash it gated, so deploy can tell the plan changed since.
+    /// </summary>
+    private static byte[] CarryOverGate(byte[] plan, SourceFile? previous)
+    {
+        if (previous is null || !previous.Text.Contains("\"dnsGate\"", StringComparison.Ordinal))
+        {
+            return plan;
+        }
+
+        System.Text.Json.Nodes.JsonObject? old;
+        try
+        {
+            old = System.Text.Json.Nodes.JsonNode.Parse(previous.Text) as System.Text.Json.Nodes.JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return plan; // an unreadable old plan has no verdicts worth keeping
+        }
+
+        if (old is null)
+        {
+            return plan;
+        }
+
+        var (records, gatedNodes) = Gate.GateApplier.Read(old);
+        var fresh = System.Text.Json.Nodes.JsonNode.Parse(plan) as System.Text.Json.Nodes.JsonObject ?? throw new InvalidOperationException("the planner wrote invalid JSON");
+        Gate.GateApplier.Apply(fresh, records, []);
+        foreach (var (node, hash) in gatedNodes)
+        {
+            if (fresh["nodes"]?[node] is System.Text.Json.Nodes.JsonObject n)
+            {
+                n["dnsGate"] = new System.Text.Json.Nodes.JsonObject { ["inputsHash"] = hash };
+            }
+        }
+
+        return Output.CanonicalJson.Serialize(fresh);
     }
 
     /// <summary>What `deploy` compares to refuse a stale plan: every input except the generated state.</summary>

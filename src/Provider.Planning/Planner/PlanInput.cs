@@ -20,7 +20,8 @@ public sealed record PlanInput(
     SourceFile Provider,
     ImmutableArray<NodeInput> Nodes,
     ImmutableArray<ProjectInput> Projects,
-    SourceFile? PreviousState);
+    SourceFile? PreviousState,
+    SourceFile? PreviousPlan = null);
 
 /// <summary>One environment after planning: its identity, reservation and where it runs.</summary>
 public sealed record PlannedEnvironment(
