@@ -1,9 +1,10 @@
 using Provider.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/Provider.Benchmarks -- planner [N ...]
+// dotnet run -c Release --project benchmarks/Provider.Benchmarks -- planner [N ...] | dns [COUNT]
 return args.FirstOrDefault() switch
 {
     "planner" => Prepare(args[1..]),
+    "dns" => DnsBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000),
     "planner-one" => PlannerBenchmark.RunOne(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
@@ -20,6 +21,6 @@ static int Prepare(string[] sizes)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Provider.Benchmarks planner [N ...]");
+    Console.Error.WriteLine("usage: Provider.Benchmarks planner [N ...] | dns [COUNT]");
     return 1;
 }
