@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Provider.Cli.Output;
 using Provider.Nodes.Fleet;
+using Provider.Nodes.Locking;
 using Provider.Nodes.Repository;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Output;
@@ -12,7 +13,7 @@ public sealed record NodeAddArguments(string RepoDir, string Name, string Addres
 
 public sealed record NodeCheckArguments(string RepoDir, string? Name, string Format, string? Identity);
 
-public sealed record NodeBootstrapArguments(string RepoDir, string Name, string? Identity);
+public sealed record NodeBootstrapArguments(string RepoDir, string Name, string? Identity, bool ForceUnlock = false);
 
 /// <summary>`node add|check|bootstrap`: bring servers under management.</summary>
 public static class NodeCommand
@@ -23,6 +24,7 @@ public static class NodeCommand
     private static readonly Option<int> PortOption = new("--port") { Description = "SSH port.", DefaultValueFactory = _ => 22 };
     private static readonly Option<string> UserOption = new("--user") { Description = "SSH user (with passwordless sudo).", DefaultValueFactory = _ => "deploy" };
     private static readonly Option<bool> YesOption = new("--yes") { Description = "Trust the presented host key without asking." };
+    private static readonly Option<bool> ForceUnlockOption = new("--force-unlock") { Description = "Remove the node's lock first (only when its holder is known to be dead)." };
 
     public static Command Create(CliConsole console)
     {
@@ -43,8 +45,9 @@ public static class NodeCommand
 
         var bootstrap = new Command("bootstrap", "Install and enable what deploy needs on a node (idempotent).");
         bootstrap.Arguments.Add(NameArgument);
+        bootstrap.Options.Add(ForceUnlockOption);
         bootstrap.SetAction((r, ct) => BootstrapAsync(new NodeBootstrapArguments(
-            CommonOptions.RepoDir(r), r.GetValue(NameArgument) ?? "", r.GetValue(CommonOptions.Identity)), console, ct));
+            CommonOptions.RepoDir(r), r.GetValue(NameArgument) ?? "", r.GetValue(CommonOptions.Identity), r.GetValue(ForceUnlockOption)), console, ct));
 
         var node = new Command("node", "Manage the servers of the fleet.");
         node.Subcommands.Add(add);
@@ -146,6 +149,13 @@ public static class NodeCommand
         var node = nodes.FirstOrDefault(n => n.Name == args.Name)
             ?? throw new UserException($"no node '{args.Name}' in nodes/" + (diagnostics.Any(d => d.IsError) ? " (or its node.yaml has errors)" : ""));
         await using var session = await SshNodeSession.ConnectAsync(NodeInventory.Target(node, deployUser), SshKeyLocator.Locate(args.Identity), ct);
+        if (args.ForceUnlock && await NodeLock.ForceUnlockAsync(session, NodeLockOptions.Default, ct) is { } removed)
+        {
+            console.Error.WriteLine($"{node.Name}: removed the lock held by {removed}");
+        }
+
+        // Bootstrap changes the node, so it takes the node lock like every deploy-type command.
+        await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("node bootstrap " + node.Name, TimeProvider.System), NodeLockOptions.Default, ct);
         var steps = await NodeBootstrapper.RunAsync(session, ct);
         foreach (var s in steps)
         {

@@ -87,5 +87,51 @@ public sealed class NodeCommandTestbedTests(TestbedEnvironment testbed)
     }
 }
 
+/// <summary>The node lock between two processes: this test process holds it, a child hostenv-provider contends.</summary>
+[Collection(nameof(TestbedCollection))]
+public sealed class NodeLockTestbedTests(TestbedEnvironment testbed)
+{
+    [Fact]
+    public async Task Bootstrap_WhileAnotherProcessHoldsNodeLock_NamesHolder_ForceUnlockTakesOver()
+    {
+        var node = testbed.Nodes[0];
+        var config = File.ReadAllLines(Path.Combine(testbed.ProviderRepo, "nodes", node, "node.yaml"));
+        var hostKey = config.Single(l => l.StartsWith("hostKey:", StringComparison.Ordinal))["hostKey:".Length..].Trim().Trim('"');
+        var target = new Provider.Nodes.Ssh.SshTarget(node, testbed.Address(node), 22, "deploy", hostKey);
+        await using var session = await Provider.Nodes.Ssh.SshNodeSession.ConnectAsync(target, testbed.SshKey, CancellationToken.None);
+        var held = await Provider.Nodes.Locking.NodeLock.AcquireAsync(session,
+            Provider.Nodes.Locking.NodeLockOwner.ForThisProcess("test holder", TimeProvider.System), Provider.Nodes.Locking.NodeLockOptions.Default, CancellationToken.None);
+        try
+        {
+            var contender = RunCli("--dir", testbed.ProviderRepo, "--identity", testbed.SshKey, "node", "bootstrap", node);
+            Assert.Equal(1, contender.ExitCode);
+            Assert.Contains($"node '{node}' is locked by", contender.Stderr, StringComparison.Ordinal);
+            Assert.Contains("test holder", contender.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", contender.Stderr, StringComparison.Ordinal);
+
+            var forced = RunCli("--dir", testbed.ProviderRepo, "--identity", testbed.SshKey, "node", "bootstrap", node, "--force-unlock");
+            Assert.True(forced.ExitCode == 0, forced.Stderr);
+            Assert.Contains("removed the lock held by", forced.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await held.DisposeAsync(); // must not remove the lock of whoever holds it now (nobody: bootstrap released its own)
+        }
+
+        var after = RunCli("--dir", testbed.ProviderRepo, "--identity", testbed.SshKey, "node", "bootstrap", node);
+        Assert.True(after.ExitCode == 0, "the lock was not released: " + after.Stderr);
+    }
+
+    private static CliResult RunCli(params string[] args)
+    {
+        var exe = Path.Combine(AppContext.BaseDirectory, "hostenv-provider.dll");
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [exe, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(120_000), "hostenv-provider did not finish");
+        return new CliResult(p.ExitCode, stdout.Result, stderr);
+    }
+}
+
 [CollectionDefinition(nameof(TestbedCollection))]
 public sealed class TestbedCollection : ICollectionFixture<TestbedEnvironment>;
