@@ -22,6 +22,7 @@ public static class CliApp
         root.Subcommands.Add(StateCommand.Create(console, () => new SshUserPresenceProbe(SshKeyLocator.Locate(null), "deploy")));
         root.Subcommands.Add(NodeCommand.Create(console));
         root.Subcommands.Add(DnsGateCommand.Create(console));
+        root.Subcommands.Add(NodesBuildCommand.Create(console));
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try

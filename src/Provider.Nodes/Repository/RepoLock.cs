@@ -1,5 +1,3 @@
-// FileStream.Lock is fcntl on Linux (our platform); macOS lacks it, where this tool is not supported.
-#pragma warning disable CA1416
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Provider.Cli.Tests.Support;
+using Provider.Planning.Gate;
+using Provider.Planning.Render;
+
+namespace Provider.Cli.Tests.Render;
+
+/// <summary>Node generations: golden files, determinism, and the rendered nginx tree accepted by the real nginx -t.</summary>
+public class NodeRendererTests
+{
+    private static JsonObject ExamplePlan() => (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "generated", "plan.json")))!;
+
+    private static JsonObject GatedPlan()
+    {
+        var plan = ExamplePlan();
+        GateApplier.Apply(plan, [new GateRecord("node-a", "shop-assets.hosting.test", "node-a.hosting.test", GateStatus.Elsewhere, ["A 203.0.113.9"], "points elsewhere")], ["node-a"]);
+        return plan;
+    }
+
+    public static TheoryData<string, string> Cases() => new() { { "example", "node-a" }, { "example", "node-b" }, { "gated", "node-a" } };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Render_Node_MatchesGoldenTree(string plan, string node)
+    {
+        var generation = NodeRenderer.Render(plan == "gated" ? GatedPlan() : ExamplePlan(), node);
+        var dir = Path.Combine(RepoPaths.Root, "tests", "golden-render", plan, node);
+        foreach (var file in generation.Files)
+        {
+            GoldenFile.AssertMatches(Path.Combine(dir, file.Path), Encoding.UTF8.GetString(file.Content));
+        }
+
+        if (!GoldenFile.Updating)
+        {
+            var expected = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f)).Where(f => !f.Contains(".received.", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+            Assert.Equal(expected, generation.Files.Select(f => f.Path).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Render_SamePlan_SameIdAndBytes()
+    {
+        var a = NodeRenderer.Render(ExamplePlan(), "node-a");
+        var b = NodeRenderer.Render(ExamplePlan(), "node-a");
+        Assert.Equal(a.Id, b.Id);
+        Assert.Equal(a.Files.Select(f => f.Sha256), b.Files.Select(f => f.Sha256));
+        Assert.NotEqual(a.Id, NodeRenderer.Render(GatedPlan(), "node-a").Id);
+    }
+
+    [Fact]
+    public void Render_GatedVhost_ServesHttpOnly_AndIsNotRequested()
+    {
+        var g = NodeRenderer.Render(GatedPlan(), "node-a");
+        var nginx = Encoding.UTF8.GetString(g.Files.Single(f => f.Path == "nginx/env-shop-main-4f7240c.conf").Content);
+        var servers = nginx.Split("server {").Where(s => s.Contains("server_name shop-assets.hosting.test;", StringComparison.Ordinal)).ToList();
+        var only = Assert.Single(servers);
+        Assert.Contains("listen 80;", only, StringComparison.Ordinal);
+        Assert.DoesNotContain("return 301 https", only, StringComparison.Ordinal);
+        Assert.DoesNotContain("Strict-Transport-Security", only, StringComparison.Ordinal);
+        Assert.DoesNotContain("shop-assets", Encoding.UTF8.GetString(g.Files.Single(f => f.Path == "acme/domains").Content), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("node-a")]
+    [InlineData("node-b")]
+    public void Render_NginxTree_PassesRealNginxTest(string node)
+    {
+        using var prefix = new TempDir();
+        var certRoot = Path.Combine(prefix.Path, "certs");
+        var generation = NodeRenderer.Render(GatedPlan(), node, certRoot);
+        foreach (var file in generation.Files.Where(f => f.Path.StartsWith("nginx/", StringComparison.Ordinal)))
+        {
+            var path = Path.Combine(prefix.Path, "gen", file.Path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, file.Content);
+        }
+
+        // Placeholder certificates where activation would put them, as on a node before lego ran.
+        var certs = generation.Files.Where(f => f.Path.StartsWith("nginx/env-", StringComparison.Ordinal))
+            .SelectMany(f => Encoding.UTF8.GetString(f.Content).Split('\n'))
+            .Where(l => l.Contains("ssl_certificate ", StringComparison.Ordinal))
+            .Select(l => l.Trim().Split(' ')[1].TrimEnd(';'));
+        foreach (var vhost in certs)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(vhost)!);
+            Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=placeholder",
+                "-keyout", Path.Combine(Path.GetDirectoryName(vhost)!, "key.pem"), "-out", vhost);
+        }
+
+        Directory.CreateDirectory(Path.Combine(prefix.Path, "logs"));
+        var p = prefix.Path;
+        File.WriteAllText(Path.Combine(p, "nginx.conf"), $$"""
+            pid {{p}}/nginx.pid;
+            error_log {{p}}/logs/error.log;
+            events {}
+            http {
+                access_log off;
+                client_body_temp_path {{p}}/body; proxy_temp_path {{p}}/proxy;
+                fastcgi_temp_path {{p}}/fcgi; uwsgi_temp_path {{p}}/uwsgi; scgi_temp_path {{p}}/scgi;
+                include {{p}}/gen/nginx/*.conf;
+            }
+            """);
+        var (code, output) = Run("nginx", "-t", "-p", prefix.Path, "-c", Path.Combine(prefix.Path, "nginx.conf"));
+        Assert.True(code == 0, output);
+        Assert.Contains("test is successful", output, StringComparison.Ordinal);
+    }
+
+    private static (int Code, string Output) Run(string file, params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output);
+    }
+}
