@@ -79,7 +79,7 @@ public static class NodeRenderer
 
         files.Add(Text("systemd/hostenv-acme-renew.service", new SystemdUnit([
             ("Unit", [new UnitSetting("Description", "hostenv: obtain and renew TLS certificates with lego"), new UnitSetting("After", "network-online.target nginx.service")]),
-            ("Service", [new UnitSetting("Type", "oneshot"), new UnitSetting("ExecStart", CurrentLink + "/bin/hostenv-acme")])]).Write()));
+            ("Service", [new UnitSetting("Type", "oneshot"), new UnitSetting("ExecStart", CurrentLink + "/libexec/hostenv-acme")])]).Write()));
         files.Add(Text("systemd/hostenv-acme-renew.timer", new SystemdUnit([
             ("Unit", [new UnitSetting("Description", "hostenv: renew TLS certificates twice a day")]),
             ("Timer", [new UnitSetting("OnCalendar", "*-*-* 03,15:17:00"), new UnitSetting("RandomizedDelaySec", "1h"), new UnitSetting("Persistent", "true")]),
@@ -89,7 +89,7 @@ public static class NodeRenderer
         files.Add(Text("acme/settings", settings));
         files.Add(Text("acme/domains", domains));
         files.Add(Json("users/users.json", Users(n)));
-        files.Add(new GeneratedFile("bin/hostenv-acme", Encoding.UTF8.GetBytes(AcmeScript), "0755"));
+        files.Add(new GeneratedFile("libexec/hostenv-acme", Encoding.UTF8.GetBytes(AcmeScript), "0755"));
 
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToImmutableArray();
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(ordered.Select(f => $"{f.Path}\0{f.Mode}\0{f.Sha256}\n")))));
