@@ -23,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(NodeCommand.Create(console));
         root.Subcommands.Add(DnsGateCommand.Create(console));
         root.Subcommands.Add(NodesBuildCommand.Create(console));
+        root.Subcommands.Add(DeployCommand.Create(console));
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try

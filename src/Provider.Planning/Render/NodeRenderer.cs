@@ -90,6 +90,9 @@ public static class NodeRenderer
         files.Add(Text("acme/domains", domains));
         files.Add(Json("users/users.json", Users(n)));
         files.Add(new GeneratedFile("libexec/hostenv-acme", Encoding.UTF8.GetBytes(AcmeScript), "0755"));
+        files.Add(new GeneratedFile("libexec/hostenv-switch", Encoding.UTF8.GetBytes(SwitchScript), "0755"));
+        files.Add(Text("tmpfiles/hostenv-environments.conf", Tmpfiles(n)));
+        files.Add(Text("users/names", string.Concat((n["users"]?["users"] as JsonObject ?? []).Select(u => u.Key).Order(StringComparer.Ordinal).Select(u => u + "\n"))));
 
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToImmutableArray();
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(ordered.Select(f => $"{f.Path}\0{f.Mode}\0{f.Sha256}\n")))));
@@ -235,6 +238,22 @@ public static class NodeRenderer
         return (settings.ToString(), domains);
     }
 
+    /// <summary>Runtime directories with hostenv's modes, recreated at every boot by systemd-tmpfiles.</summary>
+    private static string Tmpfiles(JsonObject node)
+    {
+        var sb = new StringBuilder();
+        foreach (var (_, user) in (node["users"]?["users"] as JsonObject ?? []).OrderBy(u => u.Key, StringComparer.Ordinal))
+        {
+            foreach (var (path, dir) in (user?["runtimeDirs"] as JsonObject ?? []).OrderBy(d => d.Key, StringComparer.Ordinal))
+            {
+                sb.Append("d ").Append(path).Append(' ').Append(dir?["mode"]?.GetValue<string>()).Append(' ')
+                  .Append(dir?["owner"]?.GetValue<string>()).Append(' ').Append(dir?["group"]?.GetValue<string>()).Append(" -\n");
+            }
+        }
+
+        return sb.ToString();
+    }
+
     private static JsonObject Users(JsonObject node) => new()
     {
         ["users"] = node["users"]?["users"]?.DeepClone(),
@@ -244,6 +263,61 @@ public static class NodeRenderer
     private static GeneratedFile Text(string path, string text) => new(path, Encoding.UTF8.GetBytes(text), "0644");
 
     private static GeneratedFile Json(string path, JsonNode node) => new(path, CanonicalJson.Serialize(node), "0644");
+
+    /// <summary>
+    /// Makes a generation current (or, with an empty argument, returns the node to its state before hostenv):
+    /// one atomic rename of the `current` link, then units, runtime dirs, nginx. The magic-rollback watchdog
+    /// runs the previous generation's copy of this script.
+    /// </summary>
+    private const string SwitchScript = """
+        #!/bin/sh
+        # hostenv-switch [GENERATION]: activate GENERATION atomically; without one, remove hostenv's system layer.
+        set -e
+        root=/var/lib/hostenv; gen="${1:-}"
+        mkdir -p "$root/acme/webroot" /var/log/hostenv
+        old_names=""; [ -f "$root/current/users/names" ] && old_names=$(cat "$root/current/users/names")
+        if [ -n "$gen" ]; then
+          [ -f "$root/generations/$gen/.complete" ] || { echo "hostenv-switch: generation $gen is incomplete" >&2; exit 1; }
+          ln -sfn "generations/$gen" "$root/current.new"
+          mv -T "$root/current.new" "$root/current"
+        else
+          rm -f "$root/current"
+        fi
+        # Units: link each unit of the current generation; drop links to units it no longer has.
+        for l in /etc/systemd/system/hostenv-*; do
+          [ -L "$l" ] || continue
+          u=$(basename "$l")
+          if [ ! -e "$root/current/systemd/$u" ]; then systemctl disable --now "$u" >/dev/null 2>&1 || true; rm -f "$l"; fi
+        done
+        if [ -d "$root/current/systemd" ]; then
+          for f in "$root"/current/systemd/*; do ln -sfn "$root/current/systemd/$(basename "$f")" "/etc/systemd/system/$(basename "$f")"; done
+        fi
+        systemctl daemon-reload
+        if [ -f "$root/current/tmpfiles/hostenv-environments.conf" ]; then
+          ln -sfn "$root/current/tmpfiles/hostenv-environments.conf" /etc/tmpfiles.d/hostenv-environments.conf
+          systemd-tmpfiles --create /etc/tmpfiles.d/hostenv-environments.conf
+        else
+          rm -f /etc/tmpfiles.d/hostenv-environments.conf
+        fi
+        # Users of environments that left this node are locked; their files stay until state prune.
+        new_names=""; [ -f "$root/current/users/names" ] && new_names=$(cat "$root/current/users/names")
+        for u in $old_names; do
+          echo "$new_names" | grep -qx "$u" || usermod -L "$u" 2>/dev/null || true
+        done
+        # nginx: include the current generation; the distro's default site would compete for default_server.
+        if [ -n "$gen" ]; then
+          [ -e /etc/nginx/sites-enabled/default ] && mv /etc/nginx/sites-enabled/default /etc/nginx/hostenv-disabled-default-site
+          printf 'include %s/current/nginx/*.conf;\n' "$root" > /etc/nginx/conf.d/hostenv.conf.new
+          mv /etc/nginx/conf.d/hostenv.conf.new /etc/nginx/conf.d/hostenv.conf
+        else
+          rm -f /etc/nginx/conf.d/hostenv.conf
+          [ -e /etc/nginx/hostenv-disabled-default-site ] && mv /etc/nginx/hostenv-disabled-default-site /etc/nginx/sites-enabled/default
+        fi
+        nginx -t -q
+        systemctl reload nginx || systemctl restart nginx
+        if [ -f "$root/current/systemd/hostenv-acme-renew.timer" ]; then systemctl enable --now hostenv-acme-renew.timer >/dev/null 2>&1 || true; fi
+        echo "hostenv-switch: current is ${gen:-none}"
+        """;
 
     /// <summary>
     /// Runs on the node from the renewal timer and after activation: obtains missing certificates and renews
@@ -258,6 +332,7 @@ public static class NodeRenderer
         val() { sed -n "s/^$1=//p" "$dir/settings"; }
         server=$(val server); email=$(val email); root=$(val certRoot); webroot=$(val webroot)
         [ "$(val acceptTerms)" = true ] || { echo "hostenv-acme: letsEncrypt.acceptTerms is not true; not requesting certificates" >&2; exit 1; }
+        mkdir -p /var/log/hostenv "$webroot" /var/lib/hostenv/acme/lego
         state=/var/lib/hostenv/acme/lego
         ca=""; [ -f /etc/hostenv/acme-ca.pem ] && ca=/etc/hostenv/acme-ca.pem
         changed=0; failed=0
