@@ -68,7 +68,8 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         {
             // Detached from this SSH session: systemd runs it even if the connection (or this tool) dies.
             await Run(session, "arm watchdog", RemoteCommand.Shell(
-                "systemd-run --quiet --unit=\"$1\" --on-active=\"$2\" /bin/sh /var/lib/hostenv/generations/\"$3\"/libexec/hostenv-switch \"$4\"",
+                "rm -f /var/lib/hostenv/rolled-back-\"$3\"; systemctl stop \"$1.timer\" \"$1.service\" 2>/dev/null || true; " +
+                "systemd-run --quiet --unit=\"$1\" --on-active=\"$2\" /bin/sh /var/lib/hostenv/generations/\"$3\"/libexec/hostenv-switch \"$4\" --rollback-of \"$3\"",
                 watchdog, ((int)confirmTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), generation.Id, current).AsRoot(), ct);
             Step($"watchdog armed: rolls back to {(current.Length == 0 ? "the unmanaged state" : Short(current))} in {confirmTimeout.TotalSeconds:0} s unless confirmed");
         }
@@ -84,7 +85,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             return new SystemStageResult(generation.Node, magicRollback ? SystemOutcome.RolledBack : SystemOutcome.Failed, current, generation.Id, steps.ToImmutable(), ex.Message);
         }
 
-        if (magicRollback && !await ConfirmAsync(watchdog, ct))
+        if (magicRollback && !await ConfirmAsync(watchdog, generation.Id, ct))
         {
             Step("no confirmation over a fresh connection: the node rolls itself back");
             return new SystemStageResult(generation.Node, SystemOutcome.RolledBack, current, generation.Id, steps.ToImmutable(), "confirmation failed");
@@ -99,13 +100,20 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
     }
 
     /// <summary>A fresh connection proves sshd still lets us in; nginx must be active; then the watchdog is stopped.</summary>
-    private async Task<bool> ConfirmAsync(string watchdog, CancellationToken ct)
+    private async Task<bool> ConfirmAsync(string watchdog, string generationId, CancellationToken ct)
     {
         try
         {
             await using var fresh = await reconnect(ct);
-            var r = await fresh.RunAsync(RemoteCommand.Shell(
-                "systemctl is-active --quiet nginx && systemctl stop \"$1.timer\" && echo confirmed", watchdog).AsRoot(), StepTimeout, ct);
+            // Under the switch lock: still on the new generation (the watchdog has not fired), nginx up; then
+            // stop the timer and a rollback service that may already be queued behind the lock.
+            var r = await fresh.RunAsync(RemoteCommand.Shell("""
+                exec 9>/var/lib/hostenv/switch.lock; flock 9
+                [ "$(readlink /var/lib/hostenv/current)" = "generations/$2" ] || exit 4
+                systemctl is-active --quiet nginx || exit 5
+                systemctl stop "$1.timer" "$1.service" 2>/dev/null || true
+                echo confirmed
+                """, watchdog, generationId).AsRoot(), StepTimeout, ct);
             return r.Success && r.Stdout.Contains("confirmed", StringComparison.Ordinal);
         }
         catch (NodeConnectionException)

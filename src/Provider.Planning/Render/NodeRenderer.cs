@@ -271,9 +271,18 @@ public static class NodeRenderer
     /// </summary>
     private const string SwitchScript = """
         #!/bin/sh
-        # hostenv-switch [GENERATION]: activate GENERATION atomically; without one, remove hostenv's system layer.
+        # hostenv-switch [GENERATION] [--rollback-of NEW]: activate GENERATION atomically; without one, remove
+        # hostenv's system layer. Runs serialised: the magic-rollback watchdog and an activation never interleave.
         set -e
         root=/var/lib/hostenv; gen="${1:-}"
+        exec 9>"$root/switch.lock"
+        flock 9
+        if [ "${2:-}" = "--rollback-of" ]; then
+          # The watchdog fired: a late activation of NEW must not undo this rollback.
+          touch "$root/rolled-back-$3"
+        elif [ -n "$gen" ] && [ -e "$root/rolled-back-$gen" ]; then
+          echo "hostenv-switch: the watchdog already rolled $gen back; not activating it" >&2; exit 4
+        fi
         mkdir -p "$root/acme/webroot" /var/log/hostenv
         old_names=""; [ -f "$root/current/users/names" ] && old_names=$(cat "$root/current/users/names")
         if [ -n "$gen" ]; then
