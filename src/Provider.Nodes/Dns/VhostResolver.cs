@@ -65,6 +65,15 @@ public sealed class VhostResolver(ResolverOptions options)
         return results.ToImmutableDictionary(StringComparer.Ordinal);
     }
 
+    /// <summary>Resolves and decides a batch of requests (the DNS gate's re-check after Cloudflare upserts).</summary>
+    public async Task<ImmutableArray<GateDecision>> CheckAsync(IReadOnlyList<GateRequest> requests, CancellationToken ct)
+    {
+        var obs = await ResolveAsync(requests.Select(r => r.Vhost).Concat(requests.Select(r => r.ExpectedHost)), ct);
+        return [.. requests.Select(r => GateDecider.Decide("", r.ExpectedHost,
+            [.. r.DeclaredAddresses.Select(a => IPAddress.TryParse(a, out var ip) ? ip : null).OfType<IPAddress>()],
+            obs[GateDecider.Normalise(r.ExpectedHost)], obs[GateDecider.Normalise(r.Vhost)]))];
+    }
+
     private async Task<DnsAnswer> LookupAsync(string name, CancellationToken ct)
     {
         LookupClient client;

@@ -33,8 +33,17 @@ public enum GateStatus
     Unknown,
 }
 
+/// <summary>A vhost to check or fix: where it should point and the node's declared addresses.</summary>
+public sealed record GateRequest(string Vhost, string ExpectedHost, ImmutableArray<string> DeclaredAddresses);
+
 public sealed record GateDecision(string Vhost, string Node, string ExpectedHost, GateStatus Status, ImmutableArray<string> Observed, string Reason)
 {
+    public bool IsOk => Status == GateStatus.Ok;
+
+    /// <summary>A verdict for a request with nothing observed (e.g. "not re-checked: no time left").</summary>
+    public static GateDecision Without(GateRequest request, GateStatus status, string reason) =>
+        new(request.Vhost, "", request.ExpectedHost, status, [], reason);
+
     public static string StatusName(GateStatus status) => status switch
     {
         GateStatus.Ok => "ok",
