@@ -8,24 +8,18 @@ public sealed class DnsGateCommandTests(DnsmasqFixture dns) : IClassFixture<Dnsm
 {
     private readonly TempDir repo = new();
 
-    private async Task<TempDir> PlannedRepo()
+    private static readonly string[] DefaultVhosts = ["a-match.zone.test", "cname-node.zone.test", "elsewhere.zone.test", "later.zone.test"];
+
+    private async Task<TempDir> PlannedRepo(params string[] vhosts)
     {
+        vhosts = vhosts.Length == 0 ? DefaultVhosts : vhosts;
         Directory.CreateDirectory(Path.Combine(repo.Path, "nodes", "node-a"));
         File.WriteAllText(Path.Combine(repo.Path, "nodes", "node-a", "node.yaml"), "address: 10.77.0.11\naddresses: [10.77.0.11]\n");
         File.WriteAllText(Path.Combine(repo.Path, "provider.yaml"), "hostenvHostname: hosting.test\nnodeFor: { default: node-a }\nprojects:\n  acme__demo: { path: demo }\n");
         Directory.CreateDirectory(Path.Combine(repo.Path, "demo", ".hostenv"));
-        File.WriteAllText(Path.Combine(repo.Path, "demo", ".hostenv", "hostenv.yaml"), """
-            organisation: acme
-            project: demo
-            environments:
-              main:
-                type: production
-                virtualHosts:
-                  a-match.zone.test: {}
-                  cname-node.zone.test: {}
-                  elsewhere.zone.test: {}
-                  later.zone.test: {}
-            """);
+        File.WriteAllText(Path.Combine(repo.Path, "demo", ".hostenv", "hostenv.yaml"),
+            "organisation: acme\nproject: demo\nenvironments:\n  main:\n    type: production\n    virtualHosts:\n"
+            + string.Concat(vhosts.Select(v => $"      {v}: {{}}\n")));
         Assert.Equal(0, (await CliRunner.RunAsync("--dir", repo.Path, "plan")).ExitCode);
         return repo;
     }
@@ -87,6 +81,63 @@ public sealed class DnsGateCommandTests(DnsmasqFixture dns) : IClassFixture<Dnsm
         var certs = JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["nodes"]!["node-a"]!["security"]!["acme"]!["certs"]!;
         Assert.NotNull(certs["later.zone.test"]);
         Assert.Null(certs["elsewhere.zone.test"]);
+    }
+
+    [Fact]
+    public async Task DnsGate_Cloudflare_CreatesManagedCname_LeavesUnmanagedConflict_AdoptReplacesIt()
+    {
+        await using var cloudflare = await Provider.Nodes.Tests.Cloudflare.CloudflareContractServer.StartAsync();
+        var zoneId = cloudflare.AddZone("zone.test");
+        cloudflare.Seed(zoneId, "A", "cf-taken.zone.test", "203.0.113.9"); // someone else's record, no marker
+        // What the API holds reaches the zone's nameserver: a CNAME to the node becomes its address in dnsmasq.
+        cloudflare.Changed += records =>
+        {
+            foreach (var r in records.Where(r => r.Type == "CNAME" && r.Content == "node-a.hosting.test"))
+            {
+                dns.SetHost(r.Name, "10.77.0.11");
+            }
+        };
+        await PlannedRepo("a-match.zone.test", "cf-new.zone.test", "cf-taken.zone.test");
+        var provider = Path.Combine(repo.Path, "provider.yaml");
+        File.WriteAllText(provider, File.ReadAllText(provider) + $"cloudflare: {{ enable: true, zoneId: {zoneId} }}\n");
+        Assert.Equal(0, (await CliRunner.RunAsync("--dir", repo.Path, "plan")).ExitCode);
+
+        var run = await CliRunner.RunAsync("--dir", repo.Path, "dns-gate", "--nameserver", dns.Endpoint,
+            "--cloudflare", "--cf-token", Provider.Nodes.Tests.Cloudflare.CloudflareContractServer.Token, "--cf-api", cloudflare.BaseAddress.ToString());
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("cloudflare cf-new.zone.test: Created", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("cloudflare cf-taken.zone.test: BlockedByUnmanaged", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("A 203.0.113.9", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Provider.Nodes.Tests.Cloudflare.CloudflareContractServer.Token, run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.Null(Vhost("cf-new.zone.test")["dnsGate"]); // fixed by the upsert and re-check: keeps TLS
+        Assert.NotNull(Vhost("cf-taken.zone.test")["dnsGate"]); // blocked: stays gated
+        Assert.Contains(cloudflare.Records, r => r.Name == "cf-taken.zone.test" && r.Type == "A" && r.Content == "203.0.113.9");
+
+        var adopt = await CliRunner.RunAsync("--dir", repo.Path, "dns-gate", "--nameserver", dns.Endpoint,
+            "--cloudflare", "--adopt", "--cf-token", Provider.Nodes.Tests.Cloudflare.CloudflareContractServer.Token, "--cf-api", cloudflare.BaseAddress.ToString());
+        Assert.True(adopt.ExitCode == 0, adopt.Stderr);
+        Assert.Contains("(adopted)", adopt.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(cloudflare.Records, r => r.Name == "cf-taken.zone.test" && r.Type == "A");
+    }
+
+    [Fact]
+    public async Task DnsGate_CloudflareWrongToken_FailsClearly_GatesAnyway()
+    {
+        await using var cloudflare = await Provider.Nodes.Tests.Cloudflare.CloudflareContractServer.StartAsync();
+        var zoneId = cloudflare.AddZone("zone.test");
+        await PlannedRepo("a-match.zone.test", "cf-unfixed.zone.test");
+        var provider = Path.Combine(repo.Path, "provider.yaml");
+        File.WriteAllText(provider, File.ReadAllText(provider) + $"cloudflare: {{ enable: true, zoneId: {zoneId} }}\n");
+        Assert.Equal(0, (await CliRunner.RunAsync("--dir", repo.Path, "plan")).ExitCode);
+
+        var run = await CliRunner.RunAsync("--dir", repo.Path, "dns-gate", "--nameserver", dns.Endpoint,
+            "--cloudflare", "--cf-token", "wrong-secret-token-value", "--cf-api", cloudflare.BaseAddress.ToString());
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("401", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-secret-token-value", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("missing", Vhost("cf-unfixed.zone.test")["dnsGate"]!["status"]!.GetValue<string>());
     }
 
     [Fact]
