@@ -10,6 +10,12 @@ namespace Provider.Nodes.Dns;
 
 public sealed record ResolverOptions(ImmutableArray<IPEndPoint> Nameservers, TimeSpan Timeout, int Retries, int Parallelism)
 {
+    /// <summary>Resolver used to walk NS records and as the fallback (empty: the system resolver).</summary>
+    public ImmutableArray<IPEndPoint> Bootstrap { get; init; } = [];
+
+    /// <summary>Port the zones' own nameservers are asked on (53; tests run delegations on another port).</summary>
+    public int AuthoritativePort { get; init; } = 53;
+
     public static readonly ResolverOptions Default = new([], TimeSpan.FromSeconds(2), 2, 32);
 
     /// <summary>Parses HOST:PORT, [IPv6]:PORT or a bare host (port 53); host names are resolved once here.</summary>
@@ -38,10 +44,16 @@ public sealed record ResolverOptions(ImmutableArray<IPEndPoint> Nameservers, Tim
 public sealed class VhostResolver(ResolverOptions options)
 {
     private readonly ConcurrentDictionary<string, Task<LookupClient>> zoneClients = new(StringComparer.Ordinal);
-    private readonly Lazy<LookupClient> systemClient = new(() => new LookupClient(new LookupClientOptions
+    private readonly Lazy<LookupClient> systemClient = new(() =>
     {
-        UseCache = false, Timeout = options.Timeout, Retries = options.Retries, ThrowDnsErrors = false, UseTcpFallback = true,
-    }));
+        var o = options.Bootstrap.IsEmpty ? new LookupClientOptions() : new LookupClientOptions([.. options.Bootstrap.Select(e => new NameServer(e))]);
+        o.UseCache = false;
+        o.Timeout = options.Timeout;
+        o.Retries = options.Retries;
+        o.ThrowDnsErrors = false;
+        o.UseTcpFallback = true;
+        return new LookupClient(o);
+    });
 
     private readonly Lazy<LookupClient?> overrideClient = new(() => options.Nameservers.IsEmpty ? null : new LookupClient(
         new LookupClientOptions([.. options.Nameservers.Select(e => new NameServer(e))])
@@ -86,6 +98,18 @@ public sealed class VhostResolver(ResolverOptions options)
             return new DnsAnswer(false, [], [], "finding the nameservers failed: " + ex.Message);
         }
 
+        var answer = await QueryBothAsync(client, name, ct);
+        if (answer.Error is not null && overrideClient.Value is null && !ReferenceEquals(client, systemClient.Value))
+        {
+            // The zone's own servers did not answer: the bootstrap/system resolver is the design's fallback.
+            return await QueryBothAsync(systemClient.Value, name, ct);
+        }
+
+        return answer;
+    }
+
+    private async Task<DnsAnswer> QueryBothAsync(LookupClient client, string name, CancellationToken ct)
+    {
         var cnames = ImmutableArray.CreateBuilder<(string, string)>();
         var addresses = ImmutableArray.CreateBuilder<IPAddress>();
         var nx = false;
@@ -129,7 +153,7 @@ public sealed class VhostResolver(ResolverOptions options)
     private Task<LookupClient> AuthoritativeClientAsync(string name, CancellationToken ct)
     {
         var labels = name.Split('.');
-        return zoneClients.GetOrAdd(string.Join('.', labels.Skip(Math.Max(0, labels.Length - 2))), async _ =>
+        return zoneClients.GetOrAdd(string.Join('.', labels.Skip(1)), async _ =>
         {
             for (var i = 0; i < labels.Length - 1; i++)
             {
@@ -145,7 +169,7 @@ public sealed class VhostResolver(ResolverOptions options)
                 foreach (var host in hosts)
                 {
                     var a = await systemClient.Value.QueryAsync(host, QueryType.A, QueryClass.IN, ct);
-                    servers.AddRange(a.Answers.ARecords().Select(r => new NameServer(r.Address)));
+                    servers.AddRange(a.Answers.ARecords().Select(r => new NameServer(new IPEndPoint(r.Address, options.AuthoritativePort))));
                 }
 
                 if (servers.Count > 0)
