@@ -122,7 +122,7 @@ public class PlanCommandTests
     [Fact]
     public void Plan_ExampleRepo_IdenticalBytesAcrossCulturesAndGlobalizationModes()
     {
-        var exe = Path.Combine(AppContext.BaseDirectory, "hostenv-provider.dll");
+        var exe = CliProcess.Executable;
         var outputs = new List<string>();
         foreach (var (culture, invariant) in new[] { ("en-US", "0"), ("tr-TR", "0"), ("de-DE", "0"), ("ja-JP", "0"), ("C", "1") })
         {

@@ -93,12 +93,9 @@ public sealed class StateCommandTests : IDisposable
         Manifest("a");
         using var held = RepoLock.Acquire(repo.Path, "test holder", TimeProvider.System);
         // fcntl locks are per process: the contender must be another process.
-        var exe = Path.Combine(AppContext.BaseDirectory, "hostenv-provider.dll");
-        var psi = new ProcessStartInfo("dotnet", [exe, "--dir", repo.Path, "plan"]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000));
-        Assert.Equal(1, p.ExitCode);
+        var result = CliProcess.Run(["--dir", repo.Path, "plan"]);
+        var err = result.Stderr;
+        Assert.Equal(1, result.ExitCode);
         Assert.Contains($"locked by pid {Environment.ProcessId}", err, StringComparison.Ordinal);
         Assert.Contains("test holder", err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(repo.Path, "generated")));

@@ -122,15 +122,7 @@ public sealed class NodeLockTestbedTests(TestbedEnvironment testbed)
         Assert.True(after.ExitCode == 0, "the lock was not released: " + after.Stderr);
     }
 
-    private static CliResult RunCli(params string[] args)
-    {
-        var exe = Path.Combine(AppContext.BaseDirectory, "hostenv-provider.dll");
-        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [exe, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(120_000), "hostenv-provider did not finish");
-        return new CliResult(p.ExitCode, stdout.Result, stderr);
-    }
+    private static CliResult RunCli(params string[] args) => CliProcess.Run(args);
 }
 
 [CollectionDefinition(nameof(TestbedCollection))]
