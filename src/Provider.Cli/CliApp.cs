@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(DnsGateCommand.Create(console));
         root.Subcommands.Add(NodesBuildCommand.Create(console));
         root.Subcommands.Add(DeployCommand.Create(console));
+        root.Subcommands.Add(RollbackCommand.Create(console));
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try
@@ -35,7 +36,7 @@ public static class CliApp
             console.Error.WriteLine("error: " + ex.Message);
             return ex.ExitCode;
         }
-        catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException)
+        catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException or Provider.Nodes.Apply.DeployStepException)
         {
             // Operational failures the user can act on: the message says what and where; no stack trace.
             console.Error.WriteLine("error: " + ex.Message);

@@ -63,6 +63,8 @@ public static class DeployCommand
         var key = SshKeyLocator.Locate(args.Identity);
         var results = new ConcurrentDictionary<string, SystemStageResult>(StringComparer.Ordinal);
         var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var acmeFailures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var wouldChange = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var consoleLock = new object();
         void Progress(string line)
         {
@@ -88,10 +90,13 @@ public static class DeployCommand
                 await using var session = await SshNodeSession.ConnectAsync(target, key, token);
                 if (args.DryRun)
                 {
-                    var current = (await session.RunAsync(RemoteCommand.Shell("basename \"$(readlink /var/lib/hostenv/current 2>/dev/null)\" 2>/dev/null || true"), TimeSpan.FromSeconds(30), token)).Stdout.Trim();
-                    Progress(current == generation.Id
-                        ? $"{node}: up to date ({generation.Id[..12]})"
-                        : $"{node}: would activate {generation.Id[..12]} (now {(current.Length == 0 ? "none" : current[..Math.Min(12, current.Length)])}): {generation.Files.Length} files, users: {string.Join(", ", (plan["nodes"]?[node]?["users"]?["users"] as JsonObject ?? []).Select(u => u.Key))}");
+                    var preview = await SystemStage.PreviewAsync(session, generation, token);
+                    if (!preview[0].StartsWith("up to date", StringComparison.Ordinal))
+                    {
+                        wouldChange[node] = true;
+                    }
+
+                    Progress($"{node}:\n" + string.Join("\n", preview.Select(l => "  " + l)));
                     return;
                 }
 
@@ -107,9 +112,22 @@ public static class DeployCommand
                 if (result.Outcome == SystemOutcome.Activated)
                 {
                     var acme = await session.RunAsync(RemoteCommand.Exec("systemctl", "start", "hostenv-acme-renew.service").AsRoot(), TimeSpan.FromMinutes(10), token);
-                    Progress(acme.Success
-                        ? $"{node}: certificates requested/renewed for the ACME vhosts"
-                        : $"{node}: ACME did not complete (nginx keeps serving the placeholder certificates); see /var/log/hostenv/acme-*.log on the node");
+                    if (acme.Success)
+                    {
+                        Progress($"{node}: certificates requested/renewed for the ACME vhosts");
+                    }
+                    else
+                    {
+                        // What lego said last, for every vhost still on its placeholder: the operator should not need to log in to see why.
+                        var why = await session.RunAsync(RemoteCommand.Shell("""
+                            for d in $(cat /var/lib/hostenv/current/acme/domains 2>/dev/null); do
+                              [ -f "$1/$d/placeholder" ] || continue
+                              echo "  $d: $(grep -v '^\s*$' "/var/log/hostenv/acme-$d.log" 2>/dev/null | tail -n 1 | cut -c1-300)"
+                            done
+                            """, NodeRenderer.CertRoot).AsRoot(), TimeSpan.FromSeconds(30), token);
+                        acmeFailures[node] = why.Stdout.TrimEnd();
+                        Progress($"{node}: ACME did not complete; nginx keeps serving the placeholder certificate for:\n{why.Stdout.TrimEnd()}\n  (full logs: /var/log/hostenv/acme-<vhost>.log on the node; the renewal timer retries)");
+                    }
                 }
             }
             catch (Exception ex) when (ex is NodeConnectionException or NodeLockException)
@@ -120,11 +138,12 @@ public static class DeployCommand
 
         if (args.DryRun)
         {
-            return ExitCodes.Success;
+            // Like `plan --check`: 2 when something would change, 0 when every node is up to date.
+            return !errors.IsEmpty ? ExitCodes.Error : wouldChange.IsEmpty ? ExitCodes.Success : ExitCodes.ChangesFound;
         }
 
         TextTable.Write(console.Out, ["NODE", "RESULT", "FROM", "TO", "DETAIL"], nodes.Select(n => results.TryGetValue(n, out var r)
-            ? new[] { n, r.Outcome.ToString().ToLowerInvariant(), Short(r.FromGeneration), Short(r.ToGeneration), r.Error ?? "" }
+            ? new[] { n, r.Outcome.ToString().ToLowerInvariant(), Short(r.FromGeneration), Short(r.ToGeneration), r.Error ?? (acmeFailures.ContainsKey(n) ? "ACME incomplete: placeholder certificates still served" : "") }
             : [n, "error", "", "", errors.GetValueOrDefault(n, "not deployed")]));
         if (results.Values.Any(r => r.Outcome == SystemOutcome.RolledBack))
         {

@@ -32,7 +32,14 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
     private const string Root = "/var/lib/hostenv";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(2);
 
-    public async Task<SystemStageResult> ApplyAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct)
+    /// <summary>
+    /// Called after each of the stage's commit points ("uploaded", "switched") with the session in use: the
+    /// fault tests cut the real SSH connection here. Production code leaves it null.
+    /// </summary>
+    public Func<string, SshNodeSession, CancellationToken, Task>? Checkpoint { get; init; }
+
+    /// <summary>Brings the node to <paramref name="generation"/>; <paramref name="reason"/> is what the node's switch.log records (deploy, rollback).</summary>
+    public async Task<SystemStageResult> ApplyAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct, string reason = "deploy")
     {
         var steps = ImmutableArray.CreateBuilder<string>();
         void Step(string text)
@@ -54,8 +61,18 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             Step($"generation {Short(generation.Id)}: {uploaded}");
             await ValidateAsync(session, generation, ct);
             Step("nginx -t accepted the new configuration");
+            if (Checkpoint is not null)
+            {
+                await Checkpoint("uploaded", session, ct);
+            }
+
             await UsersAsync(session, generation, ct);
             Step("users and groups match the reserved UIDs");
+        }
+        catch (NodeConnectionException ex)
+        {
+            Step("connection lost before switching; the node stays on " + (current.Length == 0 ? "its unmanaged state" : Short(current)) + "; re-run deploy to finish");
+            return new SystemStageResult(generation.Node, SystemOutcome.Failed, current, generation.Id, steps.ToImmutable(), ex.Message);
         }
         catch (DeployStepException ex)
         {
@@ -67,59 +84,107 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         if (magicRollback)
         {
             // Detached from this SSH session: systemd runs it even if the connection (or this tool) dies.
+            // AccuracySec=1s: timers default to a 1-minute accuracy window, which made the rollback fire up to 60 s late.
             await Run(session, "arm watchdog", RemoteCommand.Shell(
                 "rm -f /var/lib/hostenv/rolled-back-\"$3\"; systemctl stop \"$1.timer\" \"$1.service\" 2>/dev/null || true; " +
-                "systemd-run --quiet --unit=\"$1\" --on-active=\"$2\" /bin/sh /var/lib/hostenv/generations/\"$3\"/libexec/hostenv-switch \"$4\" --rollback-of \"$3\"",
+                "systemd-run --quiet --unit=\"$1\" --on-active=\"$2\" --timer-property=AccuracySec=1s /bin/sh /var/lib/hostenv/generations/\"$3\"/libexec/hostenv-switch \"$4\" --rollback-of \"$3\"",
                 watchdog, ((int)confirmTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), generation.Id, current).AsRoot(), ct);
             Step($"watchdog armed: rolls back to {(current.Length == 0 ? "the unmanaged state" : Short(current))} in {confirmTimeout.TotalSeconds:0} s unless confirmed");
         }
 
         try
         {
-            await Run(session, "activate", RemoteCommand.Shell("/bin/sh /var/lib/hostenv/generations/\"$1\"/libexec/hostenv-switch \"$1\"", generation.Id).AsRoot(), ct);
+            await Run(session, "activate", RemoteCommand.Shell("/bin/sh /var/lib/hostenv/generations/\"$1\"/libexec/hostenv-switch \"$1\" --reason \"$2\"", generation.Id, reason).AsRoot(), ct);
             Step($"switched current to {Short(generation.Id)}; units reloaded; nginx reloaded");
+            if (Checkpoint is not null)
+            {
+                await Checkpoint("switched", session, ct);
+            }
         }
-        catch (Exception ex) when (ex is DeployStepException or NodeConnectionException)
+        catch (NodeConnectionException ex)
         {
-            Step("activation failed: " + ex.Message + (magicRollback ? "; the watchdog will restore the previous generation" : ""));
+            // The switch may or may not have happened: a fresh connection tells (and confirms if it did).
+            Step("connection lost during activation (" + ex.Message + "); checking over a fresh connection");
+        }
+        catch (DeployStepException ex)
+        {
+            if (magicRollback)
+            {
+                // Do not wait for the timer: run the rollback now (it is the same unit the timer would start).
+                var now = await session.RunAsync(RemoteCommand.Shell("systemctl start \"$1.service\"", watchdog).AsRoot(), StepTimeout, ct);
+                Step("activation failed: " + ex.Message + (now.Success ? "; rolled back to the previous generation" : "; the watchdog will restore the previous generation"));
+            }
+            else
+            {
+                Step("activation failed: " + ex.Message);
+            }
+
             return new SystemStageResult(generation.Node, magicRollback ? SystemOutcome.RolledBack : SystemOutcome.Failed, current, generation.Id, steps.ToImmutable(), ex.Message);
         }
 
-        if (magicRollback && !await ConfirmAsync(watchdog, generation.Id, ct))
+        // From here on only fresh connections: the one that did the switch may be gone (that is what magic rollback is for).
+        await using var fresh = await ConfirmAsync(watchdog, generation.Id, magicRollback, ct);
+        if (fresh is null)
         {
-            Step("no confirmation over a fresh connection: the node rolls itself back");
-            return new SystemStageResult(generation.Node, SystemOutcome.RolledBack, current, generation.Id, steps.ToImmutable(), "confirmation failed");
+            Step(magicRollback
+                ? "no confirmation over a fresh connection: the node rolls itself back"
+                : "the node did not answer over a fresh connection after the switch (magic rollback is off: it stays on the new generation)");
+            return new SystemStageResult(generation.Node, magicRollback ? SystemOutcome.RolledBack : SystemOutcome.Failed, current, generation.Id, steps.ToImmutable(), "confirmation failed");
         }
 
-        if (magicRollback)
+        Step(magicRollback ? "confirmed over a fresh connection; watchdog disarmed" : "the node answers over a fresh connection; recorded");
+        try
         {
-            Step("confirmed over a fresh connection; watchdog disarmed");
+            var expired = (await GenerationHistory.ReadAsync(fresh, ct)).Expired();
+            if (!expired.IsEmpty)
+            {
+                await Run(fresh, "retention", RemoteCommand.Shell("cd /var/lib/hostenv/generations && for g in \"$@\"; do rm -rf -- \"$g\"; done", [.. expired]).AsRoot(), ct);
+                Step($"retention: removed {expired.Length} old generation(s), keeping the newest {GenerationHistory.Keep}, the current one and the rollback target");
+            }
+        }
+        catch (Exception ex) when (ex is DeployStepException or NodeConnectionException)
+        {
+            Step("retention skipped: " + ex.Message);
         }
 
         return new SystemStageResult(generation.Node, SystemOutcome.Activated, current, generation.Id, steps.ToImmutable(), null);
     }
 
-    /// <summary>A fresh connection proves sshd still lets us in; nginx must be active; then the watchdog is stopped.</summary>
-    private async Task<bool> ConfirmAsync(string watchdog, string generationId, CancellationToken ct)
+    /// <summary>
+    /// A fresh connection proves sshd still lets us in; nginx must be active; then the watchdog is stopped and
+    /// the confirmation recorded in switch.log. Returns the fresh session (the caller disposes it), or null.
+    /// </summary>
+    private async Task<SshNodeSession?> ConfirmAsync(string watchdog, string generationId, bool disarm, CancellationToken ct)
     {
+        SshNodeSession? fresh = null;
         try
         {
-            await using var fresh = await reconnect(ct);
+            fresh = await reconnect(ct);
             // Under the switch lock: still on the new generation (the watchdog has not fired), nginx up; then
             // stop the timer and a rollback service that may already be queued behind the lock.
             var r = await fresh.RunAsync(RemoteCommand.Shell("""
                 exec 9>/var/lib/hostenv/switch.lock; flock 9
                 [ "$(readlink /var/lib/hostenv/current)" = "generations/$2" ] || exit 4
                 systemctl is-active --quiet nginx || exit 5
-                systemctl stop "$1.timer" "$1.service" 2>/dev/null || true
+                [ "$3" = yes ] && { systemctl stop "$1.timer" "$1.service" 2>/dev/null || true; }
+                printf '%s %s confirmed\n' "$(date +%s)" "$2" >> /var/lib/hostenv/switch.log
                 echo confirmed
-                """, watchdog, generationId).AsRoot(), StepTimeout, ct);
-            return r.Success && r.Stdout.Contains("confirmed", StringComparison.Ordinal);
+                """, watchdog, generationId, disarm ? "yes" : "no").AsRoot(), StepTimeout, ct);
+            if (r.Success && r.Stdout.Contains("confirmed", StringComparison.Ordinal))
+            {
+                return fresh;
+            }
         }
         catch (NodeConnectionException)
         {
-            return false;
         }
+
+        if (fresh is not null)
+        {
+            await fresh.DisposeAsync();
+        }
+
+        return null;
     }
 
     /// <summary>Only files the node lacks travel: unchanged ones are copied from the current generation on the node.</summary>
@@ -170,6 +235,9 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             rm -f "$tar"
             touch "$part/.complete"
             rm -rf "$root/generations/$id"; mv "$part" "$root/generations/$id"
+            # Number generations in order of arrival (stable: an id keeps its first number).
+            touch "$root/generations.index"
+            grep -q " $id\$" "$root/generations.index" || echo "$(( $(wc -l < "$root/generations.index") + 1 )) $id" >> "$root/generations.index"
             """, [Root, generation.Id, current.Length == 0 ? "none" : current, staging, .. have.Order(StringComparer.Ordinal)]).AsRoot(), ct);
         return $"uploaded {send.Count} file(s) ({send.Sum(f => f.Content.Length):N0} bytes), reused {have.Count} from the current generation";
     }
@@ -242,6 +310,54 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
                 throw new DeployStepException("users", r.Stderr.Trim().Length > 0 ? r.Stderr.Trim() : $"could not set up user {name}");
             }
         }
+    }
+
+    /// <summary>
+    /// What a deploy would change on the node, read-only: files added/changed/removed against the current
+    /// generation's manifest, units among them, users to create. Touches nothing.
+    /// </summary>
+    public static async Task<ImmutableArray<string>> PreviewAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct)
+    {
+        var names = (JsonNode.Parse(generation.Files.Single(f => f.Path == "users/users.json").Content)?["users"] as JsonObject ?? []).Select(u => u.Key).ToList();
+        var r = await Run(session, "preview", RemoteCommand.Shell("""
+            cur=$(basename "$(readlink /var/lib/hostenv/current 2>/dev/null)" 2>/dev/null)
+            echo "current ${cur:-none}"
+            for u in "$@"; do getent passwd "$u" >/dev/null && echo "user $u"; done
+            echo "---"
+            [ -n "$cur" ] && cat "/var/lib/hostenv/generations/$cur/manifest.json" 2>/dev/null
+            true
+            """, [.. names]).AsRoot(), ct);
+        var (head, manifest) = r.Stdout.IndexOf("---\n", StringComparison.Ordinal) is var i and >= 0 ? (r.Stdout[..i], r.Stdout[(i + 4)..]) : (r.Stdout, "");
+        var current = head.Split('\n').FirstOrDefault(l => l.StartsWith("current ", StringComparison.Ordinal))?["current ".Length..] ?? "none";
+        var existing = head.Split('\n').Where(l => l.StartsWith("user ", StringComparison.Ordinal)).Select(l => l[5..]).ToHashSet(StringComparer.Ordinal);
+        if (current == generation.Id)
+        {
+            return [$"up to date ({Short(generation.Id)})"];
+        }
+
+        var old = (manifest.Trim().Length > 0 ? JsonNode.Parse(manifest)?["files"] as JsonObject : null) ?? [];
+        var oldFiles = old.ToDictionary(f => f.Key, f => f.Value?["sha256"]?.GetValue<string>() ?? "", StringComparer.Ordinal);
+        var newFiles = generation.Files.Where(f => f.Path != "manifest.json").ToDictionary(f => f.Path, f => f.Sha256, StringComparer.Ordinal);
+        var lines = ImmutableArray.CreateBuilder<string>();
+        lines.Add($"would activate {Short(generation.Id)} (now {(current == "none" ? "none" : Short(current))})");
+        foreach (var path in newFiles.Keys.Union(oldFiles.Keys).Order(StringComparer.Ordinal))
+        {
+            var mark = !oldFiles.TryGetValue(path, out var o) ? "+" : !newFiles.TryGetValue(path, out var n) ? "-" : o == n ? null : "~";
+            if (mark is not null)
+            {
+                lines.Add($"  {mark} {path}{(path.StartsWith("systemd/", StringComparison.Ordinal) ? (mark == "-" ? "  (unit stops)" : "  (unit (re)starts)") : "")}");
+            }
+        }
+
+        lines.AddRange(names.Where(u => !existing.Contains(u)).Order(StringComparer.Ordinal).Select(u => $"  + user {u}"));
+        return lines.ToImmutable();
+    }
+
+    /// <summary>A generation already on the node, for rollback: only its users file is needed (nothing is uploaded).</summary>
+    public static async Task<NodeGeneration> FromNodeAsync(SshNodeSession session, string node, string id, CancellationToken ct)
+    {
+        var users = await Run(session, "read generation", RemoteCommand.Shell("cat \"/var/lib/hostenv/generations/$1/users/users.json\"", id).AsRoot(), ct);
+        return new NodeGeneration(node, id, [new GeneratedFile("users/users.json", System.Text.Encoding.UTF8.GetBytes(users.Stdout), "0644")]);
     }
 
     private static async Task<CommandResult> Run(SshNodeSession session, string step, RemoteCommand command, CancellationToken ct)

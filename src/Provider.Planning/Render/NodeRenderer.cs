@@ -271,15 +271,17 @@ public static class NodeRenderer
     /// </summary>
     private const string SwitchScript = """
         #!/bin/sh
-        # hostenv-switch [GENERATION] [--rollback-of NEW]: activate GENERATION atomically; without one, remove
-        # hostenv's system layer. Runs serialised: the magic-rollback watchdog and an activation never interleave.
+        # hostenv-switch [GENERATION] [--rollback-of NEW | --reason WHY]: activate GENERATION atomically; without
+        # one, remove hostenv's system layer. Runs serialised: the magic-rollback watchdog and an activation never
+        # interleave. Every switch is appended to switch.log (time, generation, reason): the node's own history.
         set -e
-        root=/var/lib/hostenv; gen="${1:-}"
+        root=/var/lib/hostenv; gen="${1:-}"; reason="${3:-deploy}"
         exec 9>"$root/switch.lock"
         flock 9
         if [ "${2:-}" = "--rollback-of" ]; then
           # The watchdog fired: a late activation of NEW must not undo this rollback.
           touch "$root/rolled-back-$3"
+          reason="watchdog:$3"
         elif [ -n "$gen" ] && [ -e "$root/rolled-back-$gen" ]; then
           echo "hostenv-switch: the watchdog already rolled $gen back; not activating it" >&2; exit 4
         fi
@@ -325,6 +327,7 @@ public static class NodeRenderer
         nginx -t -q
         systemctl reload nginx || systemctl restart nginx
         if [ -f "$root/current/systemd/hostenv-acme-renew.timer" ]; then systemctl enable --now hostenv-acme-renew.timer >/dev/null 2>&1 || true; fi
+        printf '%s %s %s\n' "$(date +%s)" "${gen:-none}" "$reason" >> "$root/switch.log"
         echo "hostenv-switch: current is ${gen:-none}"
         """;
 

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Provider.Cli.Output;
+using Provider.Nodes.Apply;
+using Provider.Nodes.Fleet;
+using Provider.Nodes.Locking;
+using Provider.Nodes.Repository;
+using Provider.Nodes.Ssh;
+using Provider.Planning.Output;
+
+namespace Provider.Cli.Commands;
+
+public sealed record RollbackArguments(string RepoDir, string Node, string? To, bool List, string Format, bool ForceUnlock, string? Identity);
+
+/// <summary>
+/// `rollback --node N [--to GEN]`: returns a node to a generation it still keeps, through the same path as a
+/// deploy (nginx -t, users, watchdog, atomic switch, confirmation over a fresh connection).
+/// </summary>
+public static class RollbackCommand
+{
+    private static readonly Option<string> NodeOption = new("--node") { Description = "The node to roll back.", Required = true };
+    private static readonly Option<string?> ToOption = new("--to") { Description = "Generation number or id prefix (default: the newest confirmed generation before the current one)." };
+    private static readonly Option<bool> ListOption = new("--list") { Description = "List the node's generations; change nothing." };
+    private static readonly Option<bool> ForceUnlockOption = new("--force-unlock") { Description = "Remove the node's lock first (only when its holder is dead)." };
+
+    public static Command Create(CliConsole console)
+    {
+        var command = new Command("rollback", "Switch a node back to an earlier system generation it keeps, with the same safety as deploy.");
+        foreach (var o in new Option[] { NodeOption, ToOption, ListOption, CommonOptions.Format, ForceUnlockOption })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction((r, ct) => RunAsync(new RollbackArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption) ?? "", r.GetValue(ToOption), r.GetValue(ListOption),
+            r.GetValue(CommonOptions.Format) ?? "text", r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity)), console, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
+    {
+        var repo = new ProviderRepository(args.RepoDir);
+        var (configs, deployUser, _) = NodeInventory.Load(repo);
+        var config = configs.FirstOrDefault(c => c.Name == args.Node) ?? throw new UserException($"node '{args.Node}' has no valid nodes/{args.Node}/node.yaml");
+        var target = NodeInventory.Target(config, deployUser);
+        var key = SshKeyLocator.Locate(args.Identity);
+        await using var session = await SshNodeSession.ConnectAsync(target, key, ct);
+
+        if (args.List)
+        {
+            Print(console, args.Format, await GenerationHistory.ReadAsync(session, ct));
+            return ExitCodes.Success;
+        }
+
+        if (args.ForceUnlock && await NodeLock.ForceUnlockAsync(session, NodeLockOptions.Default, ct) is { } removed)
+        {
+            console.Error.WriteLine($"{args.Node}: removed the lock held by {removed}");
+        }
+
+        await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("rollback", TimeProvider.System), NodeLockOptions.Default, ct);
+        var history = await GenerationHistory.ReadAsync(session, ct);
+        GenerationInfo to;
+        try
+        {
+            to = history.ResolveTarget(args.To);
+        }
+        catch (GenerationNotFoundException ex)
+        {
+            throw new UserException($"{args.Node}: {ex.Message}");
+        }
+
+        if (to.IsCurrent)
+        {
+            console.Error.WriteLine($"{args.Node}: generation {to.Number} ({to.Id[..12]}) is already current: nothing to do");
+            return ExitCodes.Success;
+        }
+
+        console.Error.WriteLine($"{args.Node}: rolling back to generation {to.Number} ({to.Id[..12]})");
+        var generation = await SystemStage.FromNodeAsync(session, args.Node, to.Id, ct);
+        var stage = new SystemStage(c => SshNodeSession.ConnectAsync(target, key, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback,
+            line => console.Error.WriteLine(line));
+        var result = await stage.ApplyAsync(session, generation, ct, reason: "rollback");
+        TextTable.Write(console.Out, ["NODE", "RESULT", "FROM", "TO", "DETAIL"],
+            [[args.Node, result.Outcome.ToString().ToLowerInvariant(), Short(result.FromGeneration), Short(result.ToGeneration), result.Error ?? ""]]);
+        return result.Outcome switch
+        {
+            SystemOutcome.Activated or SystemOutcome.UpToDate => ExitCodes.Success,
+            SystemOutcome.RolledBack => ExitCodes.RolledBack,
+            _ => ExitCodes.Error,
+        };
+    }
+
+    private static void Print(CliConsole console, string format, GenerationHistory history)
+    {
+        var rows = history.Generations.Where(g => g.Present).OrderBy(g => g.Number).ToList();
+        if (format == "json")
+        {
+            var array = new JsonArray([.. rows.Select(g => (JsonNode)new JsonObject
+            {
+                ["number"] = g.Number,
+                ["id"] = g.Id,
+                ["current"] = g.IsCurrent,
+                ["confirmed"] = g.Confirmed,
+                ["rolledBack"] = g.RolledBack,
+                ["lastActivated"] = g.LastActivated is { } t ? DateTimeOffset.FromUnixTimeSeconds(t).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : null,
+            })]);
+            console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonObject { ["current"] = history.Current, ["generations"] = array })));
+            return;
+        }
+
+        TextTable.Write(console.Out, ["GEN", "ID", "STATE", "LAST ACTIVATED"], rows.Select(g => new[]
+        {
+            g.Number.ToString(CultureInfo.InvariantCulture), g.Id[..12],
+            g.IsCurrent ? "current" : g.RolledBack ? "rolled back" : g.Confirmed ? "good" : "never confirmed",
+            g.LastActivated is { } t ? DateTimeOffset.FromUnixTimeSeconds(t).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-",
+        }));
+    }
+
+    private static string Short(string? id) => string.IsNullOrEmpty(id) ? "-" : id[..Math.Min(12, id.Length)];
+}
