@@ -25,6 +25,9 @@ public static class CliApp
         root.Subcommands.Add(NodesBuildCommand.Create(console));
         root.Subcommands.Add(DeployCommand.Create(console));
         root.Subcommands.Add(RollbackCommand.Create(console));
+        root.Subcommands.Add(StatusCommand.CreateStatus(console));
+        root.Subcommands.Add(StatusCommand.CreateHistory(console));
+        root.Subcommands.Add(SecretsCommand.Create(console));
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try
@@ -36,7 +39,7 @@ public static class CliApp
             console.Error.WriteLine("error: " + ex.Message);
             return ex.ExitCode;
         }
-        catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException or Provider.Nodes.Apply.DeployStepException)
+        catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException or Provider.Nodes.Apply.DeployStepException or Provider.Nodes.Apply.ReleaseSourceException)
         {
             // Operational failures the user can act on: the message says what and where; no stack trace.
             console.Error.WriteLine("error: " + ex.Message);

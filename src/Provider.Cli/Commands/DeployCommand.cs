@@ -13,7 +13,8 @@ using Provider.Planning.Render;
 
 namespace Provider.Cli.Commands;
 
-public sealed record DeployArguments(string RepoDir, string? Node, bool DryRun, int Parallel, bool SkipGate, bool ForceUnlock, string? Identity);
+public sealed record DeployArguments(string RepoDir, string? Node, bool DryRun, int Parallel, bool SkipGate, bool ForceUnlock, string? Identity,
+    string? Env = null, bool AllowDirty = false, bool Resume = false, bool SystemOnly = false);
 
 /// <summary>`deploy`: the system stage on each node (environments follow in a later stage).</summary>
 public static class DeployCommand
@@ -23,17 +24,22 @@ public static class DeployCommand
     private static readonly Option<int> ParallelOption = new("--parallel") { Description = "Nodes deployed at once.", DefaultValueFactory = _ => 10 };
     private static readonly Option<bool> SkipGateOption = new("--skip-gate") { Description = "Deploy even if the plan changed since the last dns-gate." };
     private static readonly Option<bool> ForceUnlockOption = new("--force-unlock") { Description = "Remove a node's lock first (only when its holder is dead)." };
+    private static readonly Option<string?> EnvOption = new("--env") { Description = "Only this environment (its userName or project/environment name); its node's system stage runs first." };
+    private static readonly Option<bool> AllowDirtyOption = new("--allow-dirty") { Description = "Ship path sources even with uncommitted changes." };
+    private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue the last interrupted deploy from its first unfinished step." };
+    private static readonly Option<bool> SystemOnlyOption = new("--system-only") { Description = "Only the nodes' system stage; no environment is deployed." };
 
     public static Command Create(CliConsole console)
     {
         var command = new Command("deploy", "Apply the plan to the nodes over SSH: each node's system generation, atomically, with magic rollback.");
-        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption })
+        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((r, ct) => RunAsync(new DeployArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption), r.GetValue(DryRunOption),
-            Math.Max(1, r.GetValue(ParallelOption)), r.GetValue(SkipGateOption), r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity)), console, ct));
+            Math.Max(1, r.GetValue(ParallelOption)), r.GetValue(SkipGateOption), r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity),
+            r.GetValue(EnvOption), r.GetValue(AllowDirtyOption), r.GetValue(ResumeOption), r.GetValue(SystemOnlyOption)), console, ct));
         return command;
     }
 
@@ -44,7 +50,17 @@ public static class DeployCommand
         var plan = JsonNode.Parse(planFile.Text) as JsonObject ?? throw new UserException("generated/plan.json is not a JSON object; re-run plan");
         await RefuseStalePlanAsync(repo, plan, console, ct);
 
-        var nodes = (plan["nodes"] as JsonObject ?? []).Select(n => n.Key).Where(n => args.Node is null || n == args.Node).Order(StringComparer.Ordinal).ToList();
+        var environments = plan["environments"] as JsonObject ?? [];
+        string? onlyEnv = null;
+        if (args.Env is not null)
+        {
+            onlyEnv = FindEnvironment(environments, args.Env);
+        }
+
+        var nodes = (plan["nodes"] as JsonObject ?? []).Select(n => n.Key)
+            .Where(n => args.Node is null || n == args.Node)
+            .Where(n => onlyEnv is null || environments[onlyEnv]?["node"]?.GetValue<string>() == n)
+            .Order(StringComparer.Ordinal).ToList();
         if (nodes.Count == 0)
         {
             throw new UserException(args.Node is null ? "the plan has no nodes" : $"node '{args.Node}' is not in the plan");
@@ -59,6 +75,54 @@ public static class DeployCommand
             }
         }
 
+        // Releases are read before any node is touched: a dirty working tree or a missing commit stops the run here.
+        var envsByNode = nodes.ToDictionary(n => n, n => (plan["nodes"]?[n]?["environments"] as JsonArray ?? [])
+            .Select(e => e?.GetValue<string>() ?? "").Where(e => onlyEnv is null || e == onlyEnv).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        var releases = new Dictionary<string, ReleaseFiles>(StringComparer.Ordinal);
+        if (!args.DryRun && !args.SystemOnly)
+        {
+            var git = new GitSource(GitSource.DefaultCacheRoot());
+            foreach (var env in envsByNode.Values.SelectMany(e => e))
+            {
+                if (environments[env]?["app"] is JsonObject app && (app["run"] is not null || app["static"] is not null))
+                {
+                    try
+                    {
+                        releases[env] = await ReleaseFiles.LoadAsync(args.RepoDir, (JsonObject)environments[env]!, git, args.AllowDirty, ct);
+                    }
+                    catch (ReleaseSourceException ex)
+                    {
+                        throw new UserException($"{env}: {ex.Message}");
+                    }
+                }
+            }
+        }
+
+        var inputsHash = plan["inputsHash"]?.GetValue<string>() ?? "";
+        DeployJournal? journal = null;
+        if (args.Resume)
+        {
+            journal = DeployJournal.Load(args.RepoDir) ?? throw new UserException("there is no interrupted deploy to resume (no journal for this repo)");
+            if (journal.Complete)
+            {
+                throw new UserException("the last deploy finished; there is nothing to resume (run deploy)");
+            }
+
+            if (journal.InputsHash != inputsHash)
+            {
+                throw new UserException("the plan changed since the interrupted deploy; run deploy (not --resume)");
+            }
+
+            var done = envsByNode.Sum(kv => kv.Value.Count(e => journal.LastStep(kv.Key, e) is "done" or "up-to-date" or "skipped"));
+            console.Error.WriteLine($"resuming the interrupted deploy: {done} of {envsByNode.Sum(kv => kv.Value.Count)} environment(s) already finished");
+        }
+        else if (!args.DryRun)
+        {
+            journal = DeployJournal.Start(args.RepoDir, inputsHash, TimeProvider.System.GetUtcNow());
+        }
+
+        var envResults = new ConcurrentDictionary<(string Node, string Env), EnvironmentResult>();
+        var verifyFailures = new ConcurrentDictionary<(string Node, string Env), string>();
         var (configs, deployUser, _) = NodeInventory.Load(repo);
         var key = SshKeyLocator.Locate(args.Identity);
         var results = new ConcurrentDictionary<string, SystemStageResult>(StringComparer.Ordinal);
@@ -109,6 +173,7 @@ public static class DeployCommand
                 var stage = new SystemStage(c => SshNodeSession.ConnectAsync(target, key, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, Progress);
                 var result = await stage.ApplyAsync(session, generation, token);
                 results[node] = result;
+                journal?.Record(node, "system", result.Outcome.ToString().ToLowerInvariant(), result.ToGeneration);
                 if (result.Outcome == SystemOutcome.Activated)
                 {
                     var acme = await session.RunAsync(RemoteCommand.Exec("systemctl", "start", "hostenv-acme-renew.service").AsRoot(), TimeSpan.FromMinutes(10), token);
@@ -129,8 +194,13 @@ public static class DeployCommand
                         Progress($"{node}: ACME did not complete; nginx keeps serving the placeholder certificate for:\n{why.Stdout.TrimEnd()}\n  (full logs: /var/log/hostenv/acme-<vhost>.log on the node; the renewal timer retries)");
                     }
                 }
+
+                if (result.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate && !args.SystemOnly)
+                {
+                    await DeployEnvironmentsAsync(session, node, config, envsByNode[node], environments, releases, journal, args.Resume, envResults, verifyFailures, Progress, token);
+                }
             }
-            catch (Exception ex) when (ex is NodeConnectionException or NodeLockException)
+            catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or DeployStepException)
             {
                 errors[node] = ex.Message;
             }
@@ -145,12 +215,31 @@ public static class DeployCommand
         TextTable.Write(console.Out, ["NODE", "RESULT", "FROM", "TO", "DETAIL"], nodes.Select(n => results.TryGetValue(n, out var r)
             ? new[] { n, r.Outcome.ToString().ToLowerInvariant(), Short(r.FromGeneration), Short(r.ToGeneration), r.Error ?? (acmeFailures.ContainsKey(n) ? "ACME incomplete: placeholder certificates still served" : "") }
             : [n, "error", "", "", errors.GetValueOrDefault(n, "not deployed")]));
+        if (!envResults.IsEmpty)
+        {
+            console.Out.WriteLine();
+            TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "RESULT", "RELEASE", "TIME", "DETAIL"], envResults.OrderBy(e => e.Key.Node, StringComparer.Ordinal).ThenBy(e => e.Key.Env, StringComparer.Ordinal)
+                .Select(e => new[]
+                {
+                    e.Key.Node, e.Key.Env, e.Value.Outcome.ToString().ToLowerInvariant(), e.Value.Release ?? "-",
+                    e.Value.Duration.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "s",
+                    FirstLine(e.Value.Error) ?? verifyFailures.GetValueOrDefault(e.Key) ?? "",
+                }));
+            foreach (var failed in envResults.Where(e => e.Value.Error is not null).OrderBy(e => e.Key.Env, StringComparer.Ordinal))
+            {
+                console.Error.WriteLine($"\n{failed.Key.Node}/{failed.Key.Env}: {failed.Value.Error}");
+            }
+        }
+
+        var ok = errors.IsEmpty && results.Values.All(r => r.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate)
+            && envResults.Values.All(r => r.Outcome is not EnvironmentOutcome.Failed) && verifyFailures.IsEmpty;
+        journal?.Finish(ok && results.Count == nodes.Count);
         if (results.Values.Any(r => r.Outcome == SystemOutcome.RolledBack))
         {
             return ExitCodes.RolledBack;
         }
 
-        return errors.IsEmpty && results.Values.All(r => r.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate) ? ExitCodes.Success : ExitCodes.Error;
+        return ok ? ExitCodes.Success : ExitCodes.Error;
     }
 
     /// <summary>A plan whose inputsHash no longer matches the inputs would deploy something nobody reviewed.</summary>
@@ -169,6 +258,68 @@ public static class DeployCommand
             throw new UserException("generated/plan.json is stale: the inputs changed since it was written; run `hostenv-provider plan` (and dns-gate) first");
         }
     }
+
+    /// <summary>The environment stage on one node: each environment in turn, journaled, then its deploymentVerification checks.</summary>
+    private static async Task DeployEnvironmentsAsync(SshNodeSession session, string node, Provider.Planning.Model.NodeConfig config, List<string> envs, JsonObject environments,
+        Dictionary<string, ReleaseFiles> releases, DeployJournal? journal, bool resume, ConcurrentDictionary<(string, string), EnvironmentResult> envResults,
+        ConcurrentDictionary<(string, string), string> verifyFailures, Action<string> progress, CancellationToken ct)
+    {
+        var stage = new EnvironmentStage(progress, TimeProvider.System) { OnJournal = (env, step, release) => journal?.Record(node, env, step, release) };
+        foreach (var env in envs)
+        {
+            if (resume && journal?.LastStep(node, env) is "done" or "up-to-date" or "skipped")
+            {
+                progress($"{node}/{env}: finished before the interruption; skipped");
+                continue;
+            }
+
+            var spec = (JsonObject)environments[env]!;
+            if (!releases.TryGetValue(env, out var release))
+            {
+                journal?.Record(node, env, "skipped");
+                continue; // no app: the system stage gave it its user and vhosts
+            }
+
+            var result = await stage.DeployAsync(session, spec, release, ct);
+            envResults[(node, env)] = result;
+            if (result.Outcome != EnvironmentOutcome.Failed && System.Net.IPAddress.TryParse(config.Address, out var address))
+            {
+                foreach (var check in await Verifier.RunAsync(spec, address, ct))
+                {
+                    progress($"{node}/{env}: verify {check.Check}: {(check.Ok ? "ok" : "FAILED")} ({check.Detail}){(check.Ok || check.Enforced ? "" : " (not enforced)")}");
+                    if (!check.Ok && check.Enforced)
+                    {
+                        verifyFailures[(node, env)] = $"verification failed: {check.Check}: {check.Detail}";
+                    }
+                }
+            }
+
+            journal?.Record(node, env, result.Outcome switch
+            {
+                EnvironmentOutcome.Deployed => "done",
+                EnvironmentOutcome.UpToDate => "up-to-date",
+                EnvironmentOutcome.Skipped => "skipped",
+                _ => "failed",
+            }, result.Release);
+        }
+    }
+
+    /// <summary>An environment by userName, or by "project/environment" or "org__project/environment".</summary>
+    internal static string FindEnvironment(JsonObject environments, string name)
+    {
+        if (environments.ContainsKey(name))
+        {
+            return name;
+        }
+
+        var matches = environments.Where(e => name.Split('/') is [var project, var envName]
+            && e.Value?["environmentName"]?.GetValue<string>() == envName
+            && (e.Value?["project"]?.GetValue<string>() == project || e.Value?["projectName"]?.GetValue<string>() == project)).Select(e => e.Key).ToList();
+        return matches.Count == 1 ? matches[0] : throw new UserException(
+            $"environment '{name}' is not in the plan; use a userName ({string.Join(", ", environments.Select(e => e.Key).Take(8))}{(environments.Count > 8 ? ", ..." : "")}) or project/environment");
+    }
+
+    private static string? FirstLine(string? text) => text?.Split('\n')[0];
 
     private static string Short(string? id) => string.IsNullOrEmpty(id) ? "-" : id[..Math.Min(12, id.Length)];
 }

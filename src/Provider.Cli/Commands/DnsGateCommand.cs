@@ -193,8 +193,12 @@ public static class DnsGateCommand
             {
                 arr.Add(new JsonObject
                 {
-                    ["node"] = d.Node, ["vhost"] = d.Vhost, ["expected"] = d.ExpectedHost, ["status"] = GateDecision.StatusName(d.Status),
-                    ["observed"] = new JsonArray([.. d.Observed.Select(o => (JsonNode?)o)]), ["reason"] = d.Reason,
+                    ["node"] = d.Node,
+                    ["vhost"] = d.Vhost,
+                    ["expected"] = d.ExpectedHost,
+                    ["status"] = GateDecision.StatusName(d.Status),
+                    ["observed"] = new JsonArray([.. d.Observed.Select(o => (JsonNode?)o)]),
+                    ["reason"] = d.Reason,
                 });
             }
 

@@ -11,7 +11,7 @@ using Provider.Planning.Output;
 
 namespace Provider.Cli.Commands;
 
-public sealed record RollbackArguments(string RepoDir, string Node, string? To, bool List, string Format, bool ForceUnlock, string? Identity);
+public sealed record RollbackArguments(string RepoDir, string? Node, string? To, bool List, string Format, bool ForceUnlock, string? Identity, string? Env = null);
 
 /// <summary>
 /// `rollback --node N [--to GEN]`: returns a node to a generation it still keeps, through the same path as a
@@ -19,29 +19,89 @@ public sealed record RollbackArguments(string RepoDir, string Node, string? To, 
 /// </summary>
 public static class RollbackCommand
 {
-    private static readonly Option<string> NodeOption = new("--node") { Description = "The node to roll back.", Required = true };
-    private static readonly Option<string?> ToOption = new("--to") { Description = "Generation number or id prefix (default: the newest confirmed generation before the current one)." };
+    private static readonly Option<string?> NodeOption = new("--node") { Description = "Roll back this node's system generation." };
+    private static readonly Option<string?> EnvOption = new("--env") { Description = "Roll back this environment's release instead (zero-downtime, as a deploy)." };
+    private static readonly Option<string?> ToOption = new("--to") { Description = "Generation number or id prefix; with --env, a release name or prefix (default: the previous good one)." };
     private static readonly Option<bool> ListOption = new("--list") { Description = "List the node's generations; change nothing." };
     private static readonly Option<bool> ForceUnlockOption = new("--force-unlock") { Description = "Remove the node's lock first (only when its holder is dead)." };
 
     public static Command Create(CliConsole console)
     {
         var command = new Command("rollback", "Switch a node back to an earlier system generation it keeps, with the same safety as deploy.");
-        foreach (var o in new Option[] { NodeOption, ToOption, ListOption, CommonOptions.Format, ForceUnlockOption })
+        foreach (var o in new Option[] { NodeOption, EnvOption, ToOption, ListOption, CommonOptions.Format, ForceUnlockOption })
         {
             command.Options.Add(o);
         }
 
-        command.SetAction((r, ct) => RunAsync(new RollbackArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption) ?? "", r.GetValue(ToOption), r.GetValue(ListOption),
-            r.GetValue(CommonOptions.Format) ?? "text", r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity)), console, ct));
+        command.SetAction((r, ct) => RunAsync(new RollbackArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption), r.GetValue(ToOption), r.GetValue(ListOption),
+            r.GetValue(CommonOptions.Format) ?? "text", r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity), r.GetValue(EnvOption)), console, ct));
         return command;
     }
 
     public static async Task<int> RunAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
     {
+        if ((args.Node is null) == (args.Env is null))
+        {
+            throw new UserException("say what to roll back: --node N (its system generation) or --env E (its release)");
+        }
+
+        if (args.Env is not null)
+        {
+            return await RollbackEnvironmentAsync(args, console, ct);
+        }
+
+        return await RollbackNodeAsync(args with { Node = args.Node! }, console, ct);
+    }
+
+    private static async Task<int> RollbackEnvironmentAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
+    {
+        var fleet = new FleetAccess(args.RepoDir, args.Identity);
+        var (user, node, spec) = fleet.Environment(args.Env!);
+        await using var session = await fleet.ConnectAsync(node, ct);
+        if (args.List)
+        {
+            var history = await EnvironmentStage.ReadHistoryAsync(session, user, ct);
+            TextTable.Write(console.Out, ["RELEASE", "REV", "OUTCOME", "DEPLOYED"], history.Select(h => new[]
+            {
+                h.Release, h.Rev.Length > 12 ? h.Rev[..12] : h.Rev, h.Outcome,
+                DateTimeOffset.FromUnixTimeSeconds(h.Time).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            }));
+            return ExitCodes.Success;
+        }
+
+        if (args.ForceUnlock && await NodeLock.ForceUnlockAsync(session, NodeLockOptions.Default, ct) is { } removed)
+        {
+            console.Error.WriteLine($"{node}: removed the lock held by {removed}");
+        }
+
+        await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("rollback --env", TimeProvider.System), NodeLockOptions.Default, ct);
+        var stage = new EnvironmentStage(line => console.Error.WriteLine(line), TimeProvider.System);
+        EnvironmentResult result;
+        try
+        {
+            result = await stage.RollbackAsync(session, spec, args.To, ct);
+        }
+        catch (DeployStepException ex)
+        {
+            throw new UserException($"{node}/{user}: {ex.Message}");
+        }
+
+        TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "RESULT", "RELEASE", "DETAIL"],
+            [[node, user, result.Outcome.ToString().ToLowerInvariant(), result.Release ?? "-", result.Error?.Split('\n')[0] ?? ""]]);
+        if (result.Error is not null)
+        {
+            console.Error.WriteLine(result.Error);
+        }
+
+        return result.Outcome is EnvironmentOutcome.Failed ? ExitCodes.Error : ExitCodes.Success;
+    }
+
+    private static async Task<int> RollbackNodeAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
+    {
         var repo = new ProviderRepository(args.RepoDir);
         var (configs, deployUser, _) = NodeInventory.Load(repo);
         var config = configs.FirstOrDefault(c => c.Name == args.Node) ?? throw new UserException($"node '{args.Node}' has no valid nodes/{args.Node}/node.yaml");
+        var nodeName = args.Node!;
         var target = NodeInventory.Target(config, deployUser);
         var key = SshKeyLocator.Locate(args.Identity);
         await using var session = await SshNodeSession.ConnectAsync(target, key, ct);
@@ -76,12 +136,12 @@ public static class RollbackCommand
         }
 
         console.Error.WriteLine($"{args.Node}: rolling back to generation {to.Number} ({to.Id[..12]})");
-        var generation = await SystemStage.FromNodeAsync(session, args.Node, to.Id, ct);
+        var generation = await SystemStage.FromNodeAsync(session, nodeName, to.Id, ct);
         var stage = new SystemStage(c => SshNodeSession.ConnectAsync(target, key, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback,
             line => console.Error.WriteLine(line));
         var result = await stage.ApplyAsync(session, generation, ct, reason: "rollback");
         TextTable.Write(console.Out, ["NODE", "RESULT", "FROM", "TO", "DETAIL"],
-            [[args.Node, result.Outcome.ToString().ToLowerInvariant(), Short(result.FromGeneration), Short(result.ToGeneration), result.Error ?? ""]]);
+            [[nodeName, result.Outcome.ToString().ToLowerInvariant(), Short(result.FromGeneration), Short(result.ToGeneration), result.Error ?? ""]]);
         return result.Outcome switch
         {
             SystemOutcome.Activated or SystemOutcome.UpToDate => ExitCodes.Success,

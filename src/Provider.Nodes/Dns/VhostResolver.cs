@@ -58,7 +58,11 @@ public sealed class VhostResolver(ResolverOptions options)
     private readonly Lazy<LookupClient?> overrideClient = new(() => options.Nameservers.IsEmpty ? null : new LookupClient(
         new LookupClientOptions([.. options.Nameservers.Select(e => new NameServer(e))])
         {
-            UseCache = false, Timeout = options.Timeout, Retries = options.Retries, ThrowDnsErrors = false, UseTcpFallback = true,
+            UseCache = false,
+            Timeout = options.Timeout,
+            Retries = options.Retries,
+            ThrowDnsErrors = false,
+            UseTcpFallback = true,
         }));
 
     public int QueriesSent => queries;
@@ -176,7 +180,12 @@ public sealed class VhostResolver(ResolverOptions options)
                 {
                     return new LookupClient(new LookupClientOptions([.. servers])
                     {
-                        UseCache = false, Timeout = options.Timeout, Retries = options.Retries, ThrowDnsErrors = false, UseTcpFallback = true, Recursion = false,
+                        UseCache = false,
+                        Timeout = options.Timeout,
+                        Retries = options.Retries,
+                        ThrowDnsErrors = false,
+                        UseTcpFallback = true,
+                        Recursion = false,
                     });
                 }
             }

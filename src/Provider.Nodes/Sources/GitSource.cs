@@ -71,6 +71,16 @@ public sealed class GitSource(string cacheRoot)
         return show.Success ? show.Stdout : null;
     }
 
+    /// <summary>The whole tree at a commit as a tar file (the caller deletes it): what a release of a git source ships.</summary>
+    public async Task<string> ArchiveAsync(string url, string rev, CancellationToken ct)
+    {
+        await ReadFileAsync(url, rev, ".", ct); // fetches the commit if the cache lacks it
+        var dir = RepoDir(url);
+        var tar = Path.Combine(Path.GetTempPath(), $"hostenv-release-{rev[..Math.Min(12, rev.Length)]}-{Environment.ProcessId}.tar");
+        var r = await Git(dir, ct, "archive", "--format=tar", "-o", tar, rev);
+        return r.Success ? tar : throw new GitSourceException($"cannot archive {rev[..Math.Min(12, rev.Length)]} of {url}: {FirstLine(r.Stderr)}");
+    }
+
     private async Task<string> EnsureRepoAsync(string url, CancellationToken ct)
     {
         var dir = RepoDir(url);

@@ -22,4 +22,13 @@ public static class HostenvPaths
     public static string StateDir(string userName) => Home(userName) + "/.local/state";
 
     public static string CacheDir(string userName) => Home(userName) + "/.cache";
+
+    /// <summary>The live release (a link the environment stage moves atomically); static sites are served from under it.</summary>
+    public static string CurrentRelease(string userName) => Home(userName) + "/current";
+
+    /// <summary>The socket one of the two service slots (a, b) listens on; in.sock links to the live one.</summary>
+    public static string SlotSocket(string userName, string slot) => UpstreamRuntimeDir(userName) + "/slot-" + slot + ".sock";
+
+    /// <summary>The app's systemd template unit; instances are the two slots, a and b.</summary>
+    public static string AppUnit(string userName) => "hostenv-" + userName + "-app@.service";
 }

@@ -151,6 +151,13 @@ public static class NodeSystemModel
                 w.String("root", l.Root);
                 w.String("tryFiles", l.TryFiles);
             }
+            else if (env.Spec.App is { Run: null, Static: { } staticDir })
+            {
+                // A static site: nginx serves the live release's directory itself, no process behind it.
+                w.String("index", "index.html");
+                w.String("root", HostenvPaths.CurrentRelease(env.UserName) + "/" + staticDir.Trim('/'));
+                w.String("tryFiles", "$uri $uri/ =404");
+            }
             else
             {
                 w.String("proxyPass", "http://" + HostenvPaths.Upstream(env.UserName));

@@ -77,6 +77,15 @@ public static class NodeRenderer
                 ("Slice", limits.ToImmutable())]).Write()));
         }
 
+        foreach (var user in (n["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").Order(StringComparer.Ordinal))
+        {
+            if (plan["environments"]?[user] is JsonObject env && env["app"]?["run"]?.GetValue<string>() is { } run)
+            {
+                files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes($"#!/bin/sh\n# {user}: the app's run command from hostenv.yaml; the environment stage starts it in slot a or b\nexec {run}\n"), "0755"));
+                files.Add(Text("systemd/" + HostenvPaths.AppUnit(user), AppUnit(user, env).Write()));
+            }
+        }
+
         files.Add(Text("systemd/hostenv-acme-renew.service", new SystemdUnit([
             ("Unit", [new UnitSetting("Description", "hostenv: obtain and renew TLS certificates with lego"), new UnitSetting("After", "network-online.target nginx.service")]),
             ("Service", [new UnitSetting("Type", "oneshot"), new UnitSetting("ExecStart", CurrentLink + "/libexec/hostenv-acme")])]).Write()));
@@ -104,6 +113,53 @@ public static class NodeRenderer
         };
         return new NodeGeneration(node, id, [.. ordered, Json("manifest.json", manifest)]);
     }
+
+    /// <summary>
+    /// The app as a template unit: instance a or b is one slot, running the release linked at ~/slots/&lt;slot&gt;
+    /// and listening on its own socket (HOSTENV_LISTEN). Secrets and the node's overrides come from files
+    /// the environment stage and the operator keep outside the generation.
+    /// </summary>
+    private static SystemdUnit AppUnit(string user, JsonObject env)
+    {
+        string P(string key) => env["paths"]?[key]?.GetValue<string>() ?? "";
+        var variables = new (string Name, string Value)[]
+        {
+            ("HOSTENV_LISTEN", "unix:" + HostenvPaths.SlotSocket(user, "%i")),
+            ("HOSTENV_SLOT", "%i"),
+            ("HOSTENV_USER", user),
+            ("HOSTENV_ENVIRONMENT", env["environmentName"]?.GetValue<string>() ?? ""),
+            ("HOSTENV_HOME", P("home")),
+            ("HOSTENV_RUNTIME_DIR", P("runtimeDir")),
+            ("HOSTENV_STATE_DIR", P("stateDir")),
+            ("HOSTENV_DATA_DIR", P("dataDir")),
+            ("HOSTENV_CACHE_DIR", P("cacheDir")),
+            ("HOSTENV_RELEASE_DIR", HostenvPaths.Home(user) + "/slots/%i"),
+        };
+        return new SystemdUnit([
+            ("Unit", [UnitSetting.WithSpecifiers("Description", $"hostenv app {user} (slot %i)"), new UnitSetting("After", "network.target")]),
+            ("Service", [
+                new UnitSetting("Type", "simple"),
+                new UnitSetting("User", user),
+                new UnitSetting("Group", user),
+                new UnitSetting("Slice", HostenvPaths.Slice(user)),
+                UnitSetting.WithSpecifiers("WorkingDirectory", HostenvPaths.Home(user) + "/slots/%i"),
+                // The socket directory (0750, group www-data) guards the socket; the socket itself must be writable by nginx.
+                new UnitSetting("UMask", "0000"),
+                .. variables.Select(v => UnitSetting.WithSpecifiers("Environment", v.Name + "=" + v.Value)),
+                new UnitSetting("EnvironmentFile", "-" + SecretsRoot + "/" + user + ".env"),
+                new UnitSetting("EnvironmentFile", "-/etc/hostenv/overrides/" + user + "/env"),
+                UnitSetting.WithSpecifiers("ExecStartPre", "/bin/rm -f " + HostenvPaths.SlotSocket(user, "%i")),
+                new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run"),
+                new UnitSetting("KillSignal", "SIGTERM"),
+                new UnitSetting("TimeoutStopSec", "30"),
+                new UnitSetting("Restart", "on-failure"),
+                new UnitSetting("RestartSec", "1"),
+            ]),
+        ]);
+    }
+
+    /// <summary>Where `secrets set` writes each environment's secrets (0600, owned by the environment's user).</summary>
+    public const string SecretsRoot = "/var/lib/hostenv/secrets";
 
     private static IEnumerable<NginxNode> CatchAll() =>
     [
@@ -298,7 +354,10 @@ public static class NodeRenderer
         for l in /etc/systemd/system/hostenv-*; do
           [ -L "$l" ] || continue
           u=$(basename "$l")
-          if [ ! -e "$root/current/systemd/$u" ]; then systemctl disable --now "$u" >/dev/null 2>&1 || true; rm -f "$l"; fi
+          if [ ! -e "$root/current/systemd/$u" ]; then
+            case "$u" in *@.service) systemctl stop "${u%@.service}@*.service" >/dev/null 2>&1 || true ;; esac
+            systemctl disable --now "$u" >/dev/null 2>&1 || true; rm -f "$l"
+          fi
         done
         if [ -d "$root/current/systemd" ]; then
           for f in "$root"/current/systemd/*; do ln -sfn "$root/current/systemd/$(basename "$f")" "/etc/systemd/system/$(basename "$f")"; done

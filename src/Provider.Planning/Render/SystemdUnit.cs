@@ -4,7 +4,13 @@ using System.Text;
 namespace Provider.Planning.Render;
 
 /// <summary>One unit setting. Literal settings (CPUQuota=50%) are not specifier-expanded by systemd; the rest are.</summary>
-public sealed record UnitSetting(string Key, string Value, bool Literal = false);
+public sealed record UnitSetting(string Key, string Value, bool Literal = false)
+{
+    /// <summary>A value built only from safe parts that uses specifiers on purpose (%i of a template unit): written as is.</summary>
+    public static UnitSetting WithSpecifiers(string key, string value) => new(key, value) { Specifiers = true };
+
+    public bool Specifiers { get; private init; }
+}
 
 /// <summary>A systemd unit file as data. Values are escaped in <see cref="Write"/> only.</summary>
 public sealed record SystemdUnit(ImmutableArray<(string Section, ImmutableArray<UnitSetting> Settings)> Sections)
@@ -25,7 +31,7 @@ public sealed record SystemdUnit(ImmutableArray<(string Section, ImmutableArray<
             sb.Append('[').Append(section).Append("]\n");
             foreach (var s in settings)
             {
-                sb.Append(s.Key).Append('=').Append(Escape(s.Value, s.Literal || LiteralKeys.Contains(s.Key))).Append('\n');
+                sb.Append(s.Key).Append('=').Append(Escape(s.Value, s.Literal || s.Specifiers || LiteralKeys.Contains(s.Key))).Append('\n');
             }
         }
 

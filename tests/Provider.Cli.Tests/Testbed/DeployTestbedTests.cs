@@ -68,7 +68,8 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
     private string Ssh(string node, string command)
     {
         using var p = Process.Start(new ProcessStartInfo("ssh", ["-i", testbed.SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={testbed.Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
-            $"deploy@{testbed.Address(node)}", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            $"deploy@{testbed.Address(node)}", command])
+        { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return output;

@@ -44,7 +44,7 @@ public sealed class SshdFixture : IDisposable
             """);
         Run(sshdPath, "-t", "-f", Path.Combine(Dir, "sshd_config"));
         sshd = Process.Start(new ProcessStartInfo(sshdPath, ["-D", "-f", Path.Combine(Dir, "sshd_config"), "-E", Path.Combine(Dir, "sshd.log")])
-            { RedirectStandardError = true, RedirectStandardOutput = true }) ?? throw new InvalidOperationException("sshd did not start");
+        { RedirectStandardError = true, RedirectStandardOutput = true }) ?? throw new InvalidOperationException("sshd did not start");
         WaitForPort();
         HostKeyLine = string.Join(' ', File.ReadAllText(Path.Combine(Dir, "host_ed25519.pub")).Split(' ').Take(2));
     }

@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Provider.Cli.Output;
+using Provider.Nodes.Apply;
+using Provider.Nodes.Ssh;
+using Provider.Planning.Output;
+using Provider.Planning.Planner;
+
+namespace Provider.Cli.Commands;
+
+/// <summary>`status [--node N]`: what runs where, read from the nodes in parallel; `history [--env E]`: past deploys.</summary>
+public static class StatusCommand
+{
+    private static readonly Option<string?> NodeOption = new("--node") { Description = "Only this node." };
+    private static readonly Option<string?> EnvOption = new("--env") { Description = "Only this environment." };
+
+    public static Command CreateStatus(CliConsole console)
+    {
+        var command = new Command("status", "Show per node and environment: generation, release, rev, slot, health and last deploy (read from the nodes).");
+        command.Options.Add(NodeOption);
+        command.Options.Add(CommonOptions.Format);
+        command.SetAction((r, ct) => StatusAsync(CommonOptions.RepoDir(r), r.GetValue(CommonOptions.Identity), r.GetValue(NodeOption), r.GetValue(CommonOptions.Format) ?? "text", console, ct));
+        return command;
+    }
+
+    public static Command CreateHistory(CliConsole console)
+    {
+        var command = new Command("history", "List past deploys of environments with outcome and duration (read from the nodes).");
+        command.Options.Add(EnvOption);
+        command.Options.Add(NodeOption);
+        command.Options.Add(CommonOptions.Format);
+        command.SetAction((r, ct) => HistoryAsync(CommonOptions.RepoDir(r), r.GetValue(CommonOptions.Identity), r.GetValue(EnvOption), r.GetValue(NodeOption),
+            r.GetValue(CommonOptions.Format) ?? "text", console, ct));
+        return command;
+    }
+
+    private const string StatusScript = """
+        root=/var/lib/hostenv
+        echo "generation $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
+        n=$(grep " $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)\$" "$root/generations.index" 2>/dev/null | cut -d' ' -f1)
+        echo "number ${n:-}"
+        for a in "$@"; do
+          u=${a%%:*}; hp=${a#*:}
+          echo "env $u"
+          sed 's/^/  /' "$root/envs/$u/state" 2>/dev/null | grep -v fingerprint
+          tail -n 1 "$root/envs/$u/deploys.log" 2>/dev/null | sed 's/^/  last=/'
+          slot=$(sed -n 's/^slot=//p' "$root/envs/$u/state" 2>/dev/null)
+          if [ -n "$slot" ]; then
+            echo "  active=$(systemctl is-active "hostenv-$u-app@$slot.service" 2>/dev/null)"
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --unix-socket "/run/hostenv/nginx/$u/in.sock" "http://localhost$hp" 2>/dev/null)
+            echo "  http=$code"
+          fi
+        done
+        true
+        """;
+
+    public static async Task<int> StatusAsync(string repoDir, string? identity, string? onlyNode, string format, CliConsole console, CancellationToken ct)
+    {
+        var fleet = new FleetAccess(repoDir, identity);
+        var nodes = fleet.Nodes.Where(n => onlyNode is null || n == onlyNode).ToList();
+        if (nodes.Count == 0)
+        {
+            throw new UserException($"node '{onlyNode}' is not in the plan");
+        }
+
+        var rows = new ConcurrentBag<JsonObject>();
+        var nodeRows = new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (node, token) =>
+        {
+            var envs = (fleet.Plan["nodes"]?[node]?["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").ToArray();
+            try
+            {
+                await using var session = await fleet.ConnectAsync(node, token);
+                var r = await session.RunAsync(RemoteCommand.Shell(StatusScript, [.. envs.Select(e => e + ":" + HealthPath(fleet.Environments[e] as JsonObject))]).AsRoot(), TimeSpan.FromSeconds(60), token);
+                var parsed = Parse(r.Stdout);
+                nodeRows[node] = new JsonObject { ["node"] = node, ["reachable"] = true, ["generation"] = parsed.Generation, ["generationNumber"] = parsed.Number };
+                foreach (var env in envs)
+                {
+                    var e = parsed.Envs.GetValueOrDefault(env) ?? [];
+                    var spec = fleet.Environments[env] as JsonObject;
+                    var kind = spec?["app"]?["run"] is not null ? "app" : spec?["app"]?["static"] is not null ? "static" : "none";
+                    var last = e.GetValueOrDefault("last")?.Split('\t');
+                    rows.Add(new JsonObject
+                    {
+                        ["node"] = node,
+                        ["environment"] = env,
+                        ["kind"] = kind,
+                        ["release"] = e.GetValueOrDefault("release"),
+                        ["rev"] = e.GetValueOrDefault("rev"),
+                        ["slot"] = e.GetValueOrDefault("slot"),
+                        ["service"] = kind == "app" ? e.GetValueOrDefault("active") ?? "not deployed" : null,
+                        ["http"] = e.GetValueOrDefault("http"),
+                        ["lastDeploy"] = last is { Length: >= 5 } ? new JsonObject
+                        {
+                            ["time"] = DateTimeOffset.FromUnixTimeSeconds(long.Parse(last[0], CultureInfo.InvariantCulture)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                            ["release"] = last[1],
+                            ["outcome"] = last[3],
+                            ["seconds"] = double.Parse(last[4], CultureInfo.InvariantCulture),
+                        } : null,
+                    });
+                }
+            }
+            catch (NodeConnectionException ex)
+            {
+                nodeRows[node] = new JsonObject { ["node"] = node, ["reachable"] = false, ["error"] = ex.Message };
+            }
+        });
+
+        var ordered = rows.OrderBy(r => r["node"]!.GetValue<string>(), StringComparer.Ordinal).ThenBy(r => r["environment"]!.GetValue<string>(), StringComparer.Ordinal).ToList();
+        if (format == "json")
+        {
+            console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonObject
+            {
+                ["nodes"] = new JsonArray([.. nodeRows.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => (JsonNode)n.Value)]),
+                ["environments"] = new JsonArray([.. ordered.Select(r => (JsonNode)r)]),
+            })));
+        }
+        else
+        {
+            TextTable.Write(console.Out, ["NODE", "REACHABLE", "GENERATION"], nodeRows.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => new[]
+            {
+                n.Key, n.Value["reachable"]!.GetValue<bool>() ? "yes" : "NO: " + n.Value["error"],
+                n.Value["generation"]?.GetValue<string>() is { Length: > 0 } g ? $"{n.Value["generationNumber"]} ({g[..12]})" : "-",
+            }));
+            console.Out.WriteLine();
+            TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "KIND", "RELEASE", "REV", "SLOT", "SERVICE", "HTTP", "LAST DEPLOY"], ordered.Select(r => new[]
+            {
+                S(r["node"]), S(r["environment"]), S(r["kind"]), S(r["release"]), Short(S(r["rev"])), S(r["slot"]), S(r["service"]), S(r["http"]),
+                r["lastDeploy"] is JsonObject l ? $"{S(l["time"])} {S(l["outcome"])} ({l["seconds"]}s)" : "-",
+            }));
+        }
+
+        return nodeRows.Values.All(n => n["reachable"]!.GetValue<bool>()) ? ExitCodes.Success : ExitCodes.Error;
+    }
+
+    public static async Task<int> HistoryAsync(string repoDir, string? identity, string? env, string? onlyNode, string format, CliConsole console, CancellationToken ct)
+    {
+        var fleet = new FleetAccess(repoDir, identity);
+        var targets = new List<(string Node, string User)>();
+        if (env is not null)
+        {
+            var (user, node, _) = fleet.Environment(env);
+            targets.Add((node, user));
+        }
+        else
+        {
+            foreach (var node in fleet.Nodes.Where(n => onlyNode is null || n == onlyNode))
+            {
+                targets.AddRange((fleet.Plan["nodes"]?[node]?["environments"] as JsonArray ?? []).Select(e => (node, e?.GetValue<string>() ?? "")));
+            }
+        }
+
+        var entries = new ConcurrentBag<(string Node, string User, EnvironmentStage.HistoryEntry Entry)>();
+        await Parallel.ForEachAsync(targets.GroupBy(t => t.Node), new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (group, token) =>
+        {
+            await using var session = await fleet.ConnectAsync(group.Key, token);
+            foreach (var (node, user) in group)
+            {
+                foreach (var e in await EnvironmentStage.ReadHistoryAsync(session, user, token))
+                {
+                    entries.Add((node, user, e));
+                }
+            }
+        });
+
+        var ordered = entries.OrderBy(e => e.Entry.Time).ThenBy(e => e.User, StringComparer.Ordinal).ToList();
+        string Time(long t) => DateTimeOffset.FromUnixTimeSeconds(t).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        if (format == "json")
+        {
+            console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonArray([.. ordered.Select(e => (JsonNode)new JsonObject
+            {
+                ["time"] = Time(e.Entry.Time),
+                ["node"] = e.Node,
+                ["environment"] = e.User,
+                ["release"] = e.Entry.Release,
+                ["rev"] = e.Entry.Rev,
+                ["outcome"] = e.Entry.Outcome,
+                ["seconds"] = e.Entry.Seconds,
+            })]))));
+        }
+        else
+        {
+            TextTable.Write(console.Out, ["TIME", "NODE", "ENVIRONMENT", "RELEASE", "REV", "OUTCOME", "DURATION"], ordered.Select(e => new[]
+            {
+                Time(e.Entry.Time), e.Node, e.User, e.Entry.Release, Short(e.Entry.Rev), e.Entry.Outcome, e.Entry.Seconds.ToString("0.0", CultureInfo.InvariantCulture) + "s",
+            }));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private sealed record NodeStatus(string? Generation, string? Number, Dictionary<string, Dictionary<string, string>> Envs);
+
+    private static NodeStatus Parse(string text)
+    {
+        string? generation = null, number = null;
+        var envs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        Dictionary<string, string>? current = null;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("generation ", StringComparison.Ordinal))
+            {
+                generation = line[11..].Trim();
+            }
+            else if (line.StartsWith("number ", StringComparison.Ordinal))
+            {
+                number = line[7..].Trim();
+            }
+            else if (line.StartsWith("env ", StringComparison.Ordinal))
+            {
+                envs[line[4..].Trim()] = current = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+            else if (current is not null && line.StartsWith("  ", StringComparison.Ordinal) && line.IndexOf('=', StringComparison.Ordinal) is var eq and > 0)
+            {
+                current[line[2..eq]] = line[(eq + 1)..];
+            }
+        }
+
+        return new NodeStatus(generation is { Length: > 0 } ? generation : null, number is { Length: > 0 } ? number : null, envs);
+    }
+
+    private static string S(JsonNode? node) => node?.GetValue<string>() is { Length: > 0 } s ? s : "-";
+
+    private static string Short(string rev) => rev.Length > 12 && !rev.StartsWith("tree-", StringComparison.Ordinal) ? rev[..12] : rev;
+
+    internal static string HealthPath(JsonObject? env) => env?["app"]?["healthCheck"]?["path"]?.GetValue<string>() ?? "/";
+}

@@ -1,0 +1,545 @@
+using System.Collections.Immutable;
+using System.Formats.Tar;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Provider.Nodes.Ssh;
+using Provider.Planning.Output;
+using Provider.Planning.Planner;
+
+namespace Provider.Nodes.Apply;
+
+public enum EnvironmentOutcome
+{
+    UpToDate,
+    Deployed,
+    Failed,
+    Skipped,
+}
+
+public sealed record EnvironmentResult(string Environment, EnvironmentOutcome Outcome, string? Release, string? Rev, string? Error, TimeSpan Duration);
+
+/// <summary>What the node records for an environment (root-only state file under /var/lib/hostenv/envs/&lt;user&gt;).</summary>
+public sealed record EnvironmentState(string? Release, string? Slot, string? Fingerprint, string? Rev, string? Previous)
+{
+    public static EnvironmentState Parse(string text)
+    {
+        var values = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.Ordinal);
+        string? V(string key) => values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous"));
+    }
+}
+
+/// <summary>
+/// The environment stage of DESIGN §7 for one environment on one node. Releases are content-addressed: only
+/// blobs the node lacks travel, then an immutable release directory is assembled from the node's blob store.
+/// An app runs in one of two slots (systemd template instances a and b, each on its own socket); a new release
+/// starts in the idle slot, is health-checked there, and traffic moves by one atomic rename of the socket link
+/// nginx connects through (nginx opens a new upstream connection per request, so no reload is needed and no
+/// request is dropped). The old slot drains, then stops. A failed step before the switch leaves the old
+/// release serving and removes the new one.
+/// </summary>
+public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock)
+{
+    public const string EnvsRoot = "/var/lib/hostenv/envs";
+    public const string BlobsRoot = "/var/lib/hostenv/blobs";
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Called at named points ("uploaded", "built", "started", "switched"): tests interrupt the run there.</summary>
+    public Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
+    /// <summary>Receives (environment, step, release) for the local journal that `deploy --resume` reads.</summary>
+    public Action<string, string, string>? OnJournal { get; init; }
+
+    public static string EnvDir(string user) => $"{EnvsRoot}/{user}";
+
+    public async Task<EnvironmentResult> DeployAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    {
+        var result = await DeployCoreAsync(session, env, release, ct);
+        if (result is { Outcome: EnvironmentOutcome.Failed, Release: { } failedRelease } && result.Error?.StartsWith("postDeploy", StringComparison.Ordinal) != true)
+        {
+            await RecordHistoryAsync(session, result.Environment, failedRelease, result.Rev ?? "", "failed", result.Duration, ct);
+            await JournalAsync(session, result.Environment, "failed", failedRelease, ct);
+        }
+
+        return result;
+    }
+
+    private async Task<EnvironmentResult> DeployCoreAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    {
+        var user = env["userName"]!.GetValue<string>();
+        var started = clock.GetTimestamp();
+        var app = env["app"] as JsonObject;
+        var run = app?["run"]?.GetValue<string>();
+        var staticDir = app?["static"]?.GetValue<string>();
+        if (run is null && staticDir is null)
+        {
+            return new EnvironmentResult(user, EnvironmentOutcome.Skipped, null, null, null, TimeSpan.Zero);
+        }
+
+        if (release.Files.FirstOrDefault(f => f.Path.Any(c => c < 0x20)) is { } bad)
+        {
+            return Fail(user, started, null, release.Rev, $"file name with a control character in the source: {bad.Path.Replace("\n", "\\n", StringComparison.Ordinal)}");
+        }
+
+        var (state, extras) = await ReadStateAsync(session, user, ct);
+        var fingerprint = Fingerprint(release, app!, extras);
+        if (state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, run is not null, state, ct))
+        {
+            Step(session, user, $"release {state.Release} is current and serving: nothing to do");
+            return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, state.Release, state.Rev, null, Elapsed(started));
+        }
+
+        var releaseId = clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) + "-" + ShortRev(release.Rev);
+        var releaseDir = $"{HostenvPaths.Home(user)}/releases/{releaseId}";
+        await JournalAsync(session, user, "start", releaseId, ct);
+        try
+        {
+            var sent = await UploadBlobsAsync(session, release, ct);
+            Step(session, user, $"release {releaseId} ({release.Origin}): {release.Files.Length} files, sent {sent.Count} blob(s), {sent.Bytes:N0} bytes");
+            await AssembleAsync(session, user, env, release, releaseDir, ct);
+            await Checkpoint.InvokeIfSet("uploaded", ct);
+            await JournalAsync(session, user, "assembled", releaseId, ct);
+
+            foreach (var command in (app!["build"] as JsonArray ?? []).Select(c => c?.GetValue<string>()).OfType<string>())
+            {
+                var timeout = TimeSpan.FromSeconds(app["buildTimeoutSeconds"]?.GetValue<int>() ?? 600);
+                var build = await AsUserAsync(session, user, releaseDir, command, timeout, $"{EnvDir(user)}/build-{releaseId}.log", ct);
+                if (!build.Success)
+                {
+                    await DiscardAsync(session, user, releaseDir, null, ct);
+                    return Fail(user, started, releaseId, release.Rev, (build.ExitCode == RemoteCommand.TimeoutExitCode ? $"build `{command}` timed out after {timeout.TotalSeconds:0} s" : $"build `{command}` failed (exit {build.ExitCode})") + ":\n" + Tail(build.Stdout + build.Stderr, 30));
+                }
+            }
+
+            if (app["build"] is JsonArray { Count: > 0 })
+            {
+                Step(session, user, "build finished");
+            }
+
+            await Checkpoint.InvokeIfSet("built", ct);
+            if (app["hooks"]?["preDeploy"]?.GetValue<string>() is { } pre)
+            {
+                var hook = await AsUserAsync(session, user, releaseDir, pre, StepTimeout, $"{EnvDir(user)}/hooks.log", ct);
+                if (!hook.Success)
+                {
+                    await DiscardAsync(session, user, releaseDir, null, ct);
+                    return Fail(user, started, releaseId, release.Rev, $"preDeploy hook failed (exit {hook.ExitCode}); nothing was switched:\n" + Tail(hook.Stdout + hook.Stderr, 30));
+                }
+
+                Step(session, user, "preDeploy hook passed");
+            }
+
+            return await ActivateAsync(session, env, release.Rev, releaseId, fingerprint, state, started, ct);
+        }
+        catch (NodeConnectionException)
+        {
+            throw;
+        }
+        catch (DeployStepException ex)
+        {
+            await DiscardAsync(session, user, releaseDir, null, ct);
+            return Fail(user, started, releaseId, release.Rev, ex.Message);
+        }
+    }
+
+    /// <summary>Returns an environment to a release it keeps (default: the previous good one) through the same start/check/switch path.</summary>
+    public async Task<EnvironmentResult> RollbackAsync(SshNodeSession session, JsonObject env, string? to, CancellationToken ct)
+    {
+        var user = env["userName"]!.GetValue<string>();
+        var started = clock.GetTimestamp();
+        var (state, _) = await ReadStateAsync(session, user, ct);
+        var history = await ReadHistoryAsync(session, user, ct);
+        var kept = (await Run(session, "list releases", RemoteCommand.Shell("ls -1 \"$1/releases\" 2>/dev/null || true", HostenvPaths.Home(user)).AsRoot(), ct))
+            .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        string target;
+        if (to is not null)
+        {
+            var matches = kept.Where(r => r == to || r.StartsWith(to, StringComparison.Ordinal) || r.EndsWith("-" + to, StringComparison.Ordinal)).ToList();
+            target = matches.Count == 1 ? matches[0] : throw new DeployStepException("rollback",
+                matches.Count == 0 ? $"no release '{to}' is kept for {user}; kept: {string.Join(", ", kept.Order(StringComparer.Ordinal))}" : $"'{to}' matches {matches.Count} releases");
+        }
+        else
+        {
+            target = history.Where(h => h.Outcome is "deployed" or "rollback" && h.Release != state.Release && kept.Contains(h.Release)).Select(h => h.Release).LastOrDefault()
+                ?? throw new DeployStepException("rollback", $"{user} has no earlier good release to return to (current: {state.Release ?? "none"})");
+        }
+
+        if (target == state.Release)
+        {
+            return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, target, state.Rev, null, Elapsed(started));
+        }
+
+        var rev = history.LastOrDefault(h => h.Release == target)?.Rev ?? "";
+        // A rolled-back release is not what the plan describes: clearing the fingerprint makes the next deploy redeploy the plan.
+        return await ActivateAsync(session, env, rev, target, "rollback", state, started, ct, discardOnFailure: false, outcome: "rollback");
+    }
+
+    private async Task<EnvironmentResult> ActivateAsync(SshNodeSession session, JsonObject env, string rev, string releaseId, string fingerprint,
+        EnvironmentState state, long started, CancellationToken ct, bool discardOnFailure = true, string outcome = "deployed")
+    {
+        var user = env["userName"]!.GetValue<string>();
+        var app = env["app"] as JsonObject ?? [];
+        var home = HostenvPaths.Home(user);
+        var releaseDir = $"{home}/releases/{releaseId}";
+        var isApp = app["run"]?.GetValue<string>() is not null;
+        string? slot = null;
+        if (isApp)
+        {
+            slot = state.Slot == "a" ? "b" : "a";
+            var unit = AppUnit(user, slot);
+            await Run(session, "start", RemoteCommand.Shell("""
+                set -e
+                home="$1"; slot="$2"; rel="$3"; unit="$4"
+                install -d -o root -g root -m 0755 "$home/slots"
+                ln -sfn "$rel" "$home/slots/$slot.new" && mv -T "$home/slots/$slot.new" "$home/slots/$slot"
+                systemctl reset-failed "$unit" 2>/dev/null || true
+                systemctl restart "$unit"
+                """, home, slot, releaseDir, unit).AsRoot(), ct);
+            Step(session, user, $"started {releaseId} in slot {slot} beside the live one");
+            await Checkpoint.InvokeIfSet("started", ct);
+
+            var health = await HealthCheckAsync(session, env, slot, ct);
+            if (!health.Ok)
+            {
+                var journal = await session.RunAsync(RemoteCommand.Shell("systemctl stop \"$1\" || true; journalctl -u \"$1\" -n 50 --no-pager -o cat 2>/dev/null | tail -n 50", unit).AsRoot(), StepTimeout, ct);
+                if (discardOnFailure)
+                {
+                    await DiscardAsync(session, user, releaseDir, slot, ct);
+                }
+
+                return Fail(user, started, releaseId, rev, $"health check failed: {health.Detail}; the new release was stopped and the old one keeps serving.\n" +
+                    $"last lines of {unit}:\n" + Tail(journal.Stdout, 50));
+            }
+
+            Step(session, user, $"healthy in slot {slot}: {health.Detail}");
+        }
+
+        // The switch: one rename of the link nginx connects through (apps) or serves from (static sites).
+        var old = state.Slot;
+        await Run(session, "switch", RemoteCommand.Shell("""
+            set -e
+            home="$1"; rel="$2"; sock="$3"; live="$4"
+            ln -sfn "$rel" "$home/current.new" && mv -T "$home/current.new" "$home/current"
+            if [ -n "$sock" ]; then ln -sfn "$sock" "$live.new" && mv -T "$live.new" "$live"; fi
+            """, home, releaseDir, slot is null ? "" : HostenvPaths.SlotSocket(user, slot), HostenvPaths.UpstreamSocket(user)).AsRoot(), ct);
+        Step(session, user, slot is null ? $"switched: nginx serves {releaseId}" : $"switched: traffic goes to slot {slot}");
+        await JournalAsync(session, user, "switched", releaseId, ct);
+        await Checkpoint.InvokeIfSet("switched", ct);
+
+        var previous = state.Release;
+        await Run(session, "record", RemoteCommand.Shell("""
+            set -e
+            dir="$1"; umask 077
+            printf 'release=%s\nslot=%s\nfingerprint=%s\nrev=%s\nprevious=%s\n' "$2" "$3" "$4" "$5" "$6" > "$dir/state.new"
+            mv "$dir/state.new" "$dir/state"
+            """, EnvDir(user), releaseId, slot ?? "", fingerprint, rev, previous ?? "").AsRoot(), ct);
+
+        if (isApp && old is not null && old != slot)
+        {
+            // Drain: requests already on the old slot finish; bounded wait for its connections to close, then stop it.
+            await Run(session, "drain", RemoteCommand.Shell("""
+                sock="$1"; unit="$2"
+                i=0; while [ $i -lt 50 ] && [ "$(ss -xH state connected 2>/dev/null | grep -c "$sock")" -gt 0 ]; do sleep 0.2; i=$((i+1)); done
+                systemctl stop "$unit" || true
+                """, HostenvPaths.SlotSocket(user, old), AppUnit(user, old)).AsRoot(), ct);
+            Step(session, user, $"slot {old} drained and stopped");
+        }
+
+        string? warning = null;
+        if (app["hooks"]?["postDeploy"]?.GetValue<string>() is { } post)
+        {
+            var hook = await AsUserAsync(session, user, releaseDir, post, StepTimeout, $"{EnvDir(user)}/hooks.log", ct);
+            warning = hook.Success ? null : $"postDeploy hook failed (exit {hook.ExitCode}) after the switch; {releaseId} is serving:\n" + Tail(hook.Stdout + hook.Stderr, 20);
+            Step(session, user, hook.Success ? "postDeploy hook passed" : "postDeploy hook FAILED");
+        }
+
+        var elapsed = Elapsed(started);
+        await RecordHistoryAsync(session, user, releaseId, rev, warning is null ? outcome : "hook-failed", elapsed, ct);
+        await RetainAsync(session, user, app["keepReleases"]?.GetValue<int>() ?? 5, releaseId, previous, ct);
+        await JournalAsync(session, user, warning is null ? "done" : "done-with-warning", releaseId, ct);
+        return new EnvironmentResult(user, warning is null ? EnvironmentOutcome.Deployed : EnvironmentOutcome.Failed, releaseId, rev, warning, elapsed);
+    }
+
+    public sealed record HistoryEntry(long Time, string Release, string Rev, string Outcome, double Seconds);
+
+    public static async Task<ImmutableArray<HistoryEntry>> ReadHistoryAsync(SshNodeSession session, string user, CancellationToken ct)
+    {
+        var r = await session.RunAsync(RemoteCommand.Shell("cat \"$1/deploys.log\" 2>/dev/null || true", EnvDir(user)).AsRoot(), StepTimeout, ct);
+        return ParseHistory(r.Stdout);
+    }
+
+    public static ImmutableArray<HistoryEntry> ParseHistory(string text) =>
+    [
+        .. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Where(p => p.Length >= 5)
+            .Select(p => new HistoryEntry(long.Parse(p[0], CultureInfo.InvariantCulture), p[1], p[2], p[3], double.Parse(p[4], CultureInfo.InvariantCulture))),
+    ];
+
+    public static string AppUnit(string user, string slot) => $"hostenv-{user}-app@{slot}.service";
+
+    private static async Task<(EnvironmentState State, string Extras)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct)
+    {
+        // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
+        var r = await Run(session, "read state", RemoteCommand.Shell("""
+            dir="$1"; user="$2"
+            install -d -m 0700 "$dir"
+            cat "$dir/state" 2>/dev/null
+            o=$(cd "/etc/hostenv/overrides/$user" 2>/dev/null && find . -type f | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -c1-64)
+            s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
+            echo "extras=overrides:$o secrets:$s"
+            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot).AsRoot(), ct);
+        var extras = r.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
+        return (EnvironmentState.Parse(r.Stdout), extras);
+    }
+
+    private static string Fingerprint(ReleaseFiles release, JsonObject app, string extras) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
+            + Encoding.UTF8.GetString(CanonicalJson.Serialize(app)))));
+
+    private static async Task<bool> IsServingAsync(SshNodeSession session, string user, bool isApp, EnvironmentState state, CancellationToken ct)
+    {
+        if (!isApp)
+        {
+            return true;
+        }
+
+        var r = await session.RunAsync(RemoteCommand.Exec("systemctl", "is-active", "--quiet", AppUnit(user, state.Slot ?? "a")).AsRoot(), StepTimeout, ct);
+        return r.Success;
+    }
+
+    private static async Task<(int Count, long Bytes)> UploadBlobsAsync(SshNodeSession session, ReleaseFiles release, CancellationToken ct)
+    {
+        var distinct = release.Files.DistinctBy(f => f.Sha256).ToList();
+        var missing = await session.RunAsync(RemoteCommand.Shell("""
+            install -d -m 0700 "$1"
+            while read -r s; do [ -f "$1/$s" ] || echo "$s"; done
+            """, BlobsRoot).AsRoot(), StepTimeout, string.Concat(distinct.Select(f => f.Sha256 + "\n")), ct);
+        if (!missing.Success)
+        {
+            throw new DeployStepException("upload", (missing.Stderr + missing.Stdout).Trim());
+        }
+
+        var need = missing.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var send = distinct.Where(f => need.Contains(f.Sha256)).ToList();
+        if (send.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var tarPath = Path.Combine(Path.GetTempPath(), $"hostenv-blobs-{Environment.ProcessId}-{Guid.NewGuid():N}.tar");
+        try
+        {
+            await using (var file = File.Create(tarPath))
+            await using (var writer = new TarWriter(file, TarEntryFormat.Pax, leaveOpen: false))
+            {
+                foreach (var f in send)
+                {
+                    await using var data = f.Open();
+                    await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, f.Sha256) { DataStream = data, Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite }, ct);
+                }
+            }
+
+            var staging = $"/tmp/hostenv-blobs-{Guid.NewGuid():N}.tar";
+            await using (var upload = File.OpenRead(tarPath))
+            {
+                await session.UploadAsync(upload, staging, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+            }
+
+            // Verified before they enter the store: a blob's name is its hash.
+            await Run(session, "store blobs", RemoteCommand.Shell("""
+                set -e
+                store="$1"; tar="$2"; tmp="$store/.incoming-$$"
+                rm -rf "$tmp"; mkdir -p "$tmp"
+                tar -xf "$tar" -C "$tmp" --no-same-owner; rm -f "$tar"
+                cd "$tmp"
+                for f in *; do echo "$f  $f"; done | sha256sum --quiet -c -
+                for f in *; do mv -f "$f" "$store/$f"; done
+                cd /; rm -rf "$tmp"
+                """, BlobsRoot, staging).AsRoot(), ct);
+            return (send.Count, send.Sum(f => f.Size));
+        }
+        finally
+        {
+            File.Delete(tarPath);
+        }
+    }
+
+    /// <summary>perl-base is Essential on Debian: one process copies every file (a shell loop would fork per file).</summary>
+    private const string AssembleScript = """
+        use strict; use warnings;
+        my ($blobs, $dest) = @ARGV;
+        sub mkpath { my $p = shift; my $acc = ''; for my $part (split m{/}, $p) { next if $part eq ''; $acc .= "/$part"; mkdir $acc unless -d $acc; } }
+        while (my $line = <STDIN>) {
+            chomp $line; my ($mode, $sha, $path) = split /\t/, $line, 3;
+            die "unsafe path $path\n" if $path =~ m{(^|/)\.\.(/|$)} || $path =~ m{^/};
+            my $target = "$dest/$path"; (my $dir = $target) =~ s{/[^/]*$}{}; mkpath($dir);
+            open(my $in, '<:raw', "$blobs/$sha") or die "blob $sha for $path: $!\n";
+            open(my $out, '>:raw', $target) or die "$target: $!\n";
+            my $buf; while (my $n = sysread($in, $buf, 1 << 16)) { syswrite($out, $buf, $n) or die "$target: $!\n"; }
+            close $out or die "$target: $!\n"; close $in; chmod oct($mode), $target;
+        }
+        """;
+
+    private static async Task AssembleAsync(SshNodeSession session, string user, JsonObject env, ReleaseFiles release, string releaseDir, CancellationToken ct)
+    {
+        var manifest = string.Concat(release.Files.Select(f => $"{f.Mode}\t{f.Sha256}\t{f.Path}\n"));
+        var shared = (env["app"]?["sharedDirs"] as JsonArray ?? []).Select(d => d?.GetValue<string>()).OfType<string>().ToArray();
+        var r = await session.RunAsync(RemoteCommand.Shell("""
+            set -e
+            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; shift 5
+            part="$rel.partial"
+            install -d -o "$user" -g "$user" -m 0750 "$home/releases"
+            rm -rf "$part"; mkdir -p "$part"
+            perl -e "$script" "$blobs" "$part"
+            # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied).
+            ov="/etc/hostenv/overrides/$user"
+            if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; cp -f "$f" "$part/$f"; done); fi
+            for d in "$@"; do
+              install -d -o "$user" -g "$user" -m 0750 "$home/shared/$d"
+              rm -rf "$part/$d"; mkdir -p "$part/$(dirname "$d")"; ln -s "$home/shared/$d" "$part/$d"
+            done
+            chown -R -h "$user:$user" "$part"
+            # A static site is read by nginx (www-data): it may traverse (not list) the home and releases.
+            [ "$STATIC" = yes ] && chmod o+x "$home" "$home/releases"
+            rm -rf "$rel"; mv "$part" "$rel"
+            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), .. shared]).AsRoot()
+            .WithEnvironment("STATIC", env["app"]?["run"] is null && env["app"]?["static"] is not null ? "yes" : "no"), StepTimeout, manifest, ct);
+        if (!r.Success)
+        {
+            throw new DeployStepException("assemble", (r.Stderr + r.Stdout).Trim());
+        }
+    }
+
+    private sealed record Health(bool Ok, string Detail);
+
+    private static async Task<Health> HealthCheckAsync(SshNodeSession session, JsonObject env, string slot, CancellationToken ct)
+    {
+        var user = env["userName"]!.GetValue<string>();
+        var check = env["app"]?["healthCheck"] as JsonObject;
+        var host = env["hostname"]?.GetValue<string>() ?? "localhost";
+        var path = check?["path"]?.GetValue<string>() ?? "";
+        var interval = check?["intervalSeconds"]?.GetValue<int>() ?? 1;
+        var timeout = check?["timeoutSeconds"]?.GetValue<int>() ?? 5;
+        var deadline = check?["deadlineSeconds"]?.GetValue<int>() ?? 30;
+        var expect = check?["expectStatus"]?.GetValue<string>() ?? "200-399";
+        var (low, high) = expect.Split('-') is [var a, var b] ? (a, b) : (expect, expect);
+        // Bounded on the node: polls until the deadline; without a healthCheck, the socket must accept connections and the unit stay up.
+        var r = await session.RunAsync(RemoteCommand.Shell("""
+            sock="$1"; host="$2"; path="$3"; interval="$4"; timeout="$5"; deadline="$6"; low="$7"; high="$8"; unit="$9"
+            end=$(( $(date +%s) + deadline )); last="no answer"
+            while :; do
+              if [ -S "$sock" ]; then
+                if [ -z "$path" ]; then
+                  if curl -s -o /dev/null --max-time "$timeout" --unix-socket "$sock" "http://$host/"; then echo "OK socket answers"; exit 0; fi
+                  last="socket does not answer HTTP"
+                else
+                  out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time "$timeout" --unix-socket "$sock" -H "Host: $host" "http://$host$path") || true
+                  code=${out%% *}; redirect=${out#* }
+                  if [ "${code:-0}" -ge "$low" ] 2>/dev/null && [ "$code" -le "$high" ]; then echo "OK GET $path answered $code"; exit 0; fi
+                  last="GET $path answered ${code:-nothing}${redirect:+ (redirect to $redirect)}, expected $low-$high"
+                fi
+              else
+                last="nothing listens on $sock"
+              fi
+              systemctl is-active --quiet "$unit" || { state=$(systemctl show -p ActiveState,Result --value "$unit" | tr '\n' ' '); last="$last; the unit is not running ($state)"; }
+              [ "$(date +%s)" -ge "$end" ] && { echo "FAIL $last (deadline ${deadline} s)"; exit 1; }
+              sleep "$interval"
+            done
+            """, HostenvPaths.SlotSocket(user, slot), host, path, Str(interval), Str(timeout), Str(deadline), low, high, AppUnit(user, slot)).AsRoot(),
+            TimeSpan.FromSeconds(deadline + timeout + 30), ct);
+        var line = r.Stdout.Trim().Split('\n').LastOrDefault() ?? "";
+        var ok = r.Success && line.StartsWith("OK ", StringComparison.Ordinal);
+        var detail = line.StartsWith("OK ", StringComparison.Ordinal) ? line[3..] : line.StartsWith("FAIL ", StringComparison.Ordinal) ? line[5..]
+            : r.Stderr.Trim().Length > 0 ? r.Stderr.Trim() : "no answer";
+        return new Health(ok, detail);
+    }
+
+    private static async Task DiscardAsync(SshNodeSession session, string user, string releaseDir, string? slot, CancellationToken ct)
+    {
+        // A failed release is removed at once; its slot link goes with it (the live slot is untouched).
+        await session.RunAsync(RemoteCommand.Shell("""
+            rm -rf "$1" "$1.partial"
+            [ -n "$3" ] && [ "$(readlink "$2/slots/$3")" = "$1" ] && rm -f "$2/slots/$3"
+            true
+            """, releaseDir, HostenvPaths.Home(user), slot ?? "").AsRoot(), StepTimeout, ct);
+    }
+
+    private async Task RecordHistoryAsync(SshNodeSession session, string user, string release, string rev, string outcome, TimeSpan elapsed, CancellationToken ct)
+    {
+        var line = string.Join('\t', clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), release, rev, outcome,
+            elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)) + "\n";
+        await Run(session, "history", RemoteCommand.Shell("cat >> \"$1/deploys.log\"", EnvDir(user)).AsRoot(), ct, line);
+    }
+
+    /// <summary>Keeps the newest keepReleases good releases; never the current or the previous one.</summary>
+    private static async Task RetainAsync(SshNodeSession session, string user, int keep, string current, string? previous, CancellationToken ct)
+    {
+        var history = await ReadHistoryAsync(session, user, ct);
+        var good = history.Where(h => h.Outcome is "deployed" or "rollback").Select(h => h.Release).Reverse().Distinct(StringComparer.Ordinal).Take(keep).ToHashSet(StringComparer.Ordinal);
+        good.Add(current);
+        if (previous is not null)
+        {
+            good.Add(previous);
+        }
+
+        await Run(session, "retention", RemoteCommand.Shell("""
+            cd "$1/releases" 2>/dev/null || exit 0
+            shift
+            for r in *; do
+              [ -d "$r" ] || continue
+              keep=no; for k in "$@"; do [ "$r" = "$k" ] && keep=yes; done
+              [ "$keep" = yes ] || rm -rf -- "$r"
+            done
+            """, [HostenvPaths.Home(user), .. good.Order(StringComparer.Ordinal)]).AsRoot(), ct);
+    }
+
+    private static Task<CommandResult> AsUserAsync(SshNodeSession session, string user, string dir, string command, TimeSpan timeout, string log, CancellationToken ct) =>
+        session.RunAsync(RemoteCommand.Shell("""
+            user="$1"; dir="$2"; cmd="$3"; log="$4"
+            printf '== %s\n' "$cmd" >> "$log"
+            cd "$dir" || exit 1
+            runuser -u "$user" -- env HOME="/home/$user" HOSTENV_RELEASE_DIR="$dir" sh -c "$cmd" >> "$log" 2>&1
+            rc=$?
+            tail -n 40 "$log"
+            exit $rc
+            """, user, dir, command, log).AsRoot().WithRemoteTimeout(timeout), timeout + TimeSpan.FromSeconds(30), ct);
+
+    private void Step(SshNodeSession session, string user, string text)
+    {
+        progress($"{session.Target.Node}/{user}: {text}");
+    }
+
+    /// <summary>Every step lands in the node's journal for the environment and, through <see cref="OnJournal"/>, in the local one.</summary>
+    private async Task JournalAsync(SshNodeSession session, string user, string step, string release, CancellationToken ct)
+    {
+        OnJournal?.Invoke(user, step, release);
+        await session.RunAsync(RemoteCommand.Shell("printf '%s %s %s\\n' \"$(date +%s)\" \"$2\" \"$3\" >> \"$1/journal\"", EnvDir(user), step, release).AsRoot(), StepTimeout, ct);
+    }
+
+    private static async Task<CommandResult> Run(SshNodeSession session, string step, RemoteCommand command, CancellationToken ct, string? stdin = null)
+    {
+        var r = await session.RunAsync(command, StepTimeout, stdin, ct);
+        return r.Success ? r : throw new DeployStepException(step, (r.Stderr + r.Stdout).Trim());
+    }
+
+    private EnvironmentResult Fail(string user, long started, string? release, string? rev, string error) =>
+        new(user, EnvironmentOutcome.Failed, release, rev, error, Elapsed(started));
+
+    private TimeSpan Elapsed(long started) => clock.GetElapsedTime(started);
+
+    private static string ShortRev(string rev) => rev.StartsWith("tree-", StringComparison.Ordinal) ? rev[5..] : rev[..Math.Min(12, rev.Length)];
+
+    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Tail(string text, int lines) =>
+        string.Join("\n", text.TrimEnd().Split('\n').TakeLast(lines).Select(l => "  | " + l));
+}
+
+internal static class CheckpointExtensions
+{
+    public static Task InvokeIfSet(this Func<string, CancellationToken, Task>? checkpoint, string point, CancellationToken ct) =>
+        checkpoint is null ? Task.CompletedTask : checkpoint(point, ct);
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Provider.Nodes.Apply;
+
+public sealed record VerificationResult(string Check, bool Ok, bool Enforced, string Detail);
+
+/// <summary>
+/// deploymentVerification: HTTP requests from the deploying machine with the Host header set and the TCP
+/// connection pinned to the node's address (DNS is not asked: this checks the node, not the internet's view).
+/// </summary>
+public static class Verifier
+{
+    public static async Task<IReadOnlyList<VerificationResult>> RunAsync(JsonObject env, IPAddress node, CancellationToken ct)
+    {
+        var results = new List<VerificationResult>();
+        foreach (var check in (env["deploymentVerification"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var scheme = check["scheme"]?.GetValue<string>() ?? "http";
+            var host = check["host"]?.GetValue<string>() ?? env["hostname"]?.GetValue<string>() ?? "localhost";
+            var path = check["path"]?.GetValue<string>() ?? "/";
+            var expect = check["expectStatus"]?.GetValue<string>() ?? "200-399";
+            var enforce = check["enforce"]?.GetValue<bool>() ?? true;
+            var follow = check["followRedirects"]?.GetValue<bool>() ?? false;
+            var bodyRegex = check["bodyRegex"]?.GetValue<string>();
+            var name = $"{scheme}://{host}{path}";
+            var (low, high) = expect.Split('-') is [var a, var b] ? (int.Parse(a, CultureInfo.InvariantCulture), int.Parse(b, CultureInfo.InvariantCulture))
+                : (int.Parse(expect, CultureInfo.InvariantCulture), int.Parse(expect, CultureInfo.InvariantCulture));
+            using var handler = new SocketsHttpHandler
+            {
+                AllowAutoRedirect = follow,
+                MaxAutomaticRedirections = 5,
+                UseProxy = false,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                ConnectCallback = async (context, token) =>
+                {
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(new IPEndPoint(node, context.DnsEndPoint.Port), token);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            };
+            using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+            try
+            {
+                using var response = await client.GetAsync(new Uri($"{scheme}://{host}{path}"), ct);
+                var status = (int)response.StatusCode;
+                var body = await response.Content.ReadAsStringAsync(ct);
+                var statusOk = status >= low && status <= high;
+                var bodyOk = bodyRegex is null || Regex.IsMatch(body, bodyRegex, RegexOptions.None, TimeSpan.FromSeconds(1));
+                var location = response.Headers.Location is { } l ? $" (redirect to {l})" : "";
+                results.Add(new VerificationResult(name, statusOk && bodyOk, enforce,
+                    !statusOk ? $"status {status}{location}, expected {expect}" : !bodyOk ? $"status {status}, body does not match /{bodyRegex}/" : $"status {status}"));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+            {
+                results.Add(new VerificationResult(name, false, enforce, ex.Message));
+            }
+        }
+
+        return results;
+    }
+}
