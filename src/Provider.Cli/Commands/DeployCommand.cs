@@ -170,6 +170,11 @@ public static class DeployCommand
                 }
 
                 await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("deploy", TimeProvider.System), NodeLockOptions.Default, token);
+                if (nodeLock.TookOverFrom is { } dead)
+                {
+                    Progress($"{node}: took over the lock of {dead} (that process no longer exists on this machine)");
+                }
+
                 var stage = new SystemStage(c => SshNodeSession.ConnectAsync(target, key, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, Progress);
                 var result = await stage.ApplyAsync(session, generation, token);
                 results[node] = result;

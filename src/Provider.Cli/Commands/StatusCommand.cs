@@ -165,7 +165,7 @@ public static class StatusCommand
             }
         });
 
-        var ordered = entries.OrderBy(e => e.Entry.Time).ThenBy(e => e.User, StringComparer.Ordinal).ToList();
+        var ordered = entries.OrderBy(e => e.Entry.Time).ThenBy(e => e.User, StringComparer.Ordinal).ThenBy(e => e.Entry.Index).ToList();
         string Time(long t) => DateTimeOffset.FromUnixTimeSeconds(t).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         if (format == "json")
         {

@@ -264,7 +264,8 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         return new EnvironmentResult(user, warning is null ? EnvironmentOutcome.Deployed : EnvironmentOutcome.Failed, releaseId, rev, warning, elapsed);
     }
 
-    public sealed record HistoryEntry(long Time, string Release, string Rev, string Outcome, double Seconds);
+    /// <summary>One line of deploys.log; Index is its line number (times have one-second resolution, the file's order is exact).</summary>
+    public sealed record HistoryEntry(long Time, string Release, string Rev, string Outcome, double Seconds, int Index = 0);
 
     public static async Task<ImmutableArray<HistoryEntry>> ReadHistoryAsync(SshNodeSession session, string user, CancellationToken ct)
     {
@@ -275,7 +276,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     public static ImmutableArray<HistoryEntry> ParseHistory(string text) =>
     [
         .. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Where(p => p.Length >= 5)
-            .Select(p => new HistoryEntry(long.Parse(p[0], CultureInfo.InvariantCulture), p[1], p[2], p[3], double.Parse(p[4], CultureInfo.InvariantCulture))),
+            .Select((p, i) => new HistoryEntry(long.Parse(p[0], CultureInfo.InvariantCulture), p[1], p[2], p[3], double.Parse(p[4], CultureInfo.InvariantCulture), i)),
     ];
 
     public static string AppUnit(string user, string slot) => $"hostenv-{user}-app@{slot}.service";

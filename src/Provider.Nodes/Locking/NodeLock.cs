@@ -90,8 +90,25 @@ public sealed class NodeLock : IAsyncDisposable
         }
 
         var age = TimeSpan.FromSeconds(long.TryParse(lines.ElementAtOrDefault(1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? Math.Max(0, s) : 0);
-        throw new NodeLockHeldException(session.Target.Node, ParseOwner(lines.ElementAtOrDefault(2)), age, age > options.StaleAfter);
+        var holder = ParseOwner(lines.ElementAtOrDefault(2));
+        if (holder is not null && holder.Host == Environment.MachineName && holder.Token.Length > 0 && !Directory.Exists("/proc/" + holder.Pid.ToString(CultureInfo.InvariantCulture)))
+        {
+            // Held by a run of this machine whose process is gone (killed, crashed): provably dead, so take it over.
+            // The removal names the dead holder's token: a lock that changed hands meanwhile is left alone.
+            var removed = await session.RunAsync(RemoteCommand.Shell(ReleaseScript, options.Path, holder.Token).AsRoot(), CommandTimeout, ct);
+            if (removed.Success)
+            {
+                var taken = await AcquireAsync(session, owner, options, ct);
+                taken.TookOverFrom = holder;
+                return taken;
+            }
+        }
+
+        throw new NodeLockHeldException(session.Target.Node, holder, age, age > options.StaleAfter);
     }
+
+    /// <summary>The dead holder (same machine, process gone) whose lock this one replaced, if any.</summary>
+    public NodeLockOwner? TookOverFrom { get; private set; }
 
     /// <summary>Removes whatever lock is on the node (the operator asked with --force-unlock). Returns the owner it removed.</summary>
     public static async Task<NodeLockOwner?> ForceUnlockAsync(SshNodeSession session, NodeLockOptions options, CancellationToken ct)
@@ -114,7 +131,8 @@ public sealed class NodeLock : IAsyncDisposable
             var o = doc.RootElement;
             return new NodeLockOwner(
                 o.GetProperty("User").GetString() ?? "?", o.GetProperty("Host").GetString() ?? "?", o.GetProperty("Pid").GetInt32(),
-                o.GetProperty("Command").GetString() ?? "?", DateTimeOffset.Parse(o.GetProperty("Started").GetString() ?? "", CultureInfo.InvariantCulture), "");
+                o.GetProperty("Command").GetString() ?? "?", DateTimeOffset.Parse(o.GetProperty("Started").GetString() ?? "", CultureInfo.InvariantCulture),
+                o.TryGetProperty("Token", out var token) ? token.GetString() ?? "" : "");
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {

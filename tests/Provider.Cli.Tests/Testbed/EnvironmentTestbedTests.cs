@@ -1,0 +1,329 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Provider.Cli.Tests.Support;
+
+namespace Provider.Cli.Tests.Testbed;
+
+/// <summary>
+/// The environment stage on the testbed's node-a: a real app (the example's python server) behind nginx,
+/// deployed through two slots. Each test has its own project, UID range and vhost.
+/// </summary>
+[Collection(nameof(TestbedCollection))]
+public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDisposable
+{
+    private static int nextUidBlock = 30_000 + (Environment.ProcessId % 100 * 300);
+    private readonly TempDir repo = TempDir.CopyOf(testbed.ProviderRepo);
+    private string project = "";
+    private string vhost = "";
+
+    private string App => Path.Combine(repo.Path, "app");
+
+    private string Address => testbed.Address("node-a");
+
+    /// <summary>A project with the example app (path source), planned for node-a with its own UIDs.</summary>
+    private void Project(string environments, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        project = "et" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000;
+        vhost = project + ".env.hosting.test";
+        Directory.CreateDirectory(Path.Combine(repo.Path, "generated"));
+        File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {Interlocked.Add(ref nextUidBlock, 10)}}}\n");
+        Directory.CreateDirectory(Path.Combine(App, ".hostenv"));
+        File.Copy(Path.Combine(RepoPaths.Root, "examples", "demo", "server"), Path.Combine(App, "server"), overwrite: true);
+        File.WriteAllText(Path.Combine(App, "greeting.txt"), "v1\n");
+        File.WriteAllText(Path.Combine(App, ".hostenv", "hostenv.yaml"), $"organisation: acme\nproject: {project}\nenvironments:\n" + environments.Replace("VHOST", vhost, StringComparison.Ordinal));
+        var provider = Path.Combine(repo.Path, "provider.yaml");
+        File.WriteAllText(provider, File.ReadAllText(provider).Replace("projects: {}", $"projects:\n  acme__{project}: {{ path: app }}", StringComparison.Ordinal));
+    }
+
+    private const string MainApp = """
+          main:
+            type: production
+            node: node-a
+            virtualHosts:
+              VHOST: { enableLetsEncrypt: false }
+            app: { run: "./server", healthCheck: { path: /health, deadlineSeconds: 8 }, keepReleases: 2 }
+        """;
+
+    private Task<CliResult> Cli(params string[] args) => CliRunner.RunAsync(["--dir", repo.Path, "--identity", testbed.SshKey, .. args]);
+
+    private async Task<CliResult> Deploy()
+    {
+        Assert.Equal(0, (await Cli("plan")).ExitCode);
+        return await Cli("deploy", "--node", "node-a", "--skip-gate");
+    }
+
+    private string Get(string host)
+    {
+        using var p = Process.Start(new ProcessStartInfo("curl", ["-s", "--max-time", "5", "-H", "Host: " + host, $"http://{Address}/"]) { RedirectStandardOutput = true })!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output;
+    }
+
+    [Fact]
+    public async Task FailedHealthCheck_NeverReceivesTraffic_OldReleaseAnswersThroughout_AndAGoodReleaseSwitchesWithoutErrors()
+    {
+        Project(MainApp);
+        var first = await Deploy();
+        Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+        Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
+
+        using var load = new LoadGenerator(IPAddress.Parse(Address), vhost);
+        load.Start();
+
+        // A release whose health endpoint fails: exit 1, the journal's last lines, and v1 keeps answering.
+        File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
+        File.WriteAllText(Path.Combine(App, "unhealthy"), "");
+        var broken = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("health check failed: GET /health answered 500, expected 200-399", broken.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the new release was stopped and the old one keeps serving", broken.Stderr, StringComparison.Ordinal);
+        Assert.Contains("last lines of hostenv-", broken.Stderr, StringComparison.Ordinal);
+        var duringBroken = load.Snapshot();
+        Assert.DoesNotContain(duringBroken.Bodies, b => b.StartsWith("v2", StringComparison.Ordinal));
+
+        // A good release under the same load: switched without a single failed request.
+        File.Delete(Path.Combine(App, "unhealthy"));
+        File.WriteAllText(Path.Combine(App, "greeting.txt"), "v3\n");
+        var good = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        Assert.True(good.ExitCode == 0, good.Stdout + good.Stderr);
+        Thread.Sleep(300);
+        var result = load.Stop();
+
+        Assert.True(result.Requests > 50, $"only {result.Requests} requests were made");
+        Assert.True(result.Failures == 0, $"{result.Failures} of {result.Requests} requests failed: {string.Join("; ", result.Errors.Take(5))}");
+        Assert.DoesNotContain(result.Bodies, b => b.StartsWith("v2", StringComparison.Ordinal));
+        Assert.Contains(result.Bodies, b => b.StartsWith("v1", StringComparison.Ordinal));
+        Assert.Contains(result.Bodies, b => b.StartsWith("v3", StringComparison.Ordinal));
+        Assert.StartsWith("v3 from ", Get(vhost), StringComparison.Ordinal);
+
+        var history = await Cli("history", "--env", $"{project}/main", "--format", "json");
+        Assert.Equal(0, history.ExitCode);
+        var outcomes = System.Text.Json.Nodes.JsonNode.Parse(history.Stdout)!.AsArray().Select(e => e!["outcome"]!.GetValue<string>()).ToList();
+        Assert.True(outcomes.SequenceEqual(["deployed", "failed", "deployed"]), history.Stdout);
+
+        var status = await Cli("status", "--node", "node-a", "--format", "json");
+        Assert.Equal(0, status.ExitCode);
+        var env = System.Text.Json.Nodes.JsonNode.Parse(status.Stdout)!["environments"]!.AsArray().Single(e => e!["environment"]!.GetValue<string>().StartsWith(project + "-main-", StringComparison.Ordinal))!;
+        Assert.Equal("active", env["service"]!.GetValue<string>());
+        Assert.Equal("200", env["http"]!.GetValue<string>());
+        Assert.Equal("deployed", env["lastDeploy"]!["outcome"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Redeploy_Unchanged_DoesNothing_OneChangedFileSendsOneBlob_RetentionKeepsTwo_RollbackSwitchesBack()
+    {
+        Project(MainApp);
+        Assert.Equal(0, (await Deploy()).ExitCode);
+        var again = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("is current and serving: nothing to do", again.Stderr, StringComparison.Ordinal);
+
+        for (var v = 2; v <= 4; v++)
+        {
+            File.WriteAllText(Path.Combine(App, "greeting.txt"), $"v{v}\n");
+            var r = await Cli("deploy", "--node", "node-a", "--skip-gate");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Contains("sent 1 blob(s), 3 bytes", r.Stderr, StringComparison.Ordinal);
+        }
+
+        var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
+            .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
+        var releases = Ssh($"sudo -n ls /home/{user}/releases").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, releases.Length); // keepReleases: 2 (current and previous)
+
+        var back = await Cli("rollback", "--env", user);
+        Assert.True(back.ExitCode == 0, back.Stdout + back.Stderr);
+        Assert.StartsWith("v3 from ", Get(vhost), StringComparison.Ordinal);
+
+        // The plan still says v4: the next deploy brings it back.
+        var forward = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        Assert.Equal(0, forward.ExitCode);
+        Assert.StartsWith("v4 from ", Get(vhost), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Secrets_ReachTheServiceAsEnvironment_AreNeverPrintedOrStoredLocally()
+    {
+        Project(MainApp.Replace("keepReleases: 2 }", "keepReleases: 2 }\n    secrets: [GREETING]", StringComparison.Ordinal));
+        Assert.Equal(0, (await Deploy()).ExitCode);
+        var missing = await Cli("secrets", "list", $"{project}/main");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("MISSING", missing.Stdout, StringComparison.Ordinal);
+
+        const string secret = "s3cr3t-\"quoted\" $HOME `x`";
+        var set = await CliWithStdin(secret + "\n", "secrets", "set", $"{project}/main", "GREETING");
+        Assert.True(set.ExitCode == 0, set.Stderr);
+        Assert.DoesNotContain("s3cr3t", set.Stdout + set.Stderr, StringComparison.Ordinal);
+
+        var deploy = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        Assert.Equal(0, deploy.ExitCode);
+        Assert.DoesNotContain("s3cr3t", deploy.Stdout + deploy.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith(secret + " from ", Get(vhost), StringComparison.Ordinal);
+
+        var list = await Cli("secrets", "list", $"{project}/main");
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("GREETING  set", list.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", list.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.EnumerateFiles(repo.Path, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains("s3cr3t", StringComparison.Ordinal));
+        var user = Ssh("ls /home | grep " + project).Trim();
+        Assert.Equal($"600 {user}", Ssh($"sudo -n stat -c '%a %U' /var/lib/hostenv/secrets/{user}.env").Trim());
+    }
+
+    [Fact]
+    public async Task Resume_AfterTheToolIsKilledMidDeploy_CompletesTheRun()
+    {
+        // Two environments; the second builds for a few seconds: the tool is killed while it builds.
+        Project(MainApp + """
+
+              second:
+                type: testing
+                node: node-a
+                virtualHosts:
+                  second.VHOST: { enableLetsEncrypt: false }
+                app: { run: "./server", build: ["sleep 4"], healthCheck: { path: /health, deadlineSeconds: 8 } }
+            """);
+        Assert.Equal(0, (await Cli("plan")).ExitCode);
+        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", "node-a", "--skip-gate"])
+        { RedirectStandardError = true, RedirectStandardOutput = true };
+        using (var p = Process.Start(psi)!)
+        {
+            var killed = false;
+            var sw = Stopwatch.StartNew();
+            while (!p.HasExited && sw.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                var line = await p.StandardError.ReadLineAsync();
+                if (line is null)
+                {
+                    break;
+                }
+
+                if (line.Contains("-second-", StringComparison.Ordinal) && line.Contains(": release ", StringComparison.Ordinal))
+                {
+                    p.Kill(entireProcessTree: true); // no cleanup, no lock release: as if the machine lost power
+                    killed = true;
+                    break;
+                }
+            }
+
+            await p.WaitForExitAsync();
+            Assert.True(killed, "the deploy never reached the second environment");
+        }
+
+        var resumed = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
+        Assert.Contains("resuming the interrupted deploy: 1 of 2 environment(s) already finished", resumed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("took over the lock of", resumed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("finished before the interruption; skipped", resumed.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("v1 from ", Get("second." + vhost), StringComparison.Ordinal);
+        Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
+
+        var nothing = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
+        Assert.Equal(1, nothing.ExitCode);
+        Assert.Contains("the last deploy finished; there is nothing to resume", nothing.Stderr, StringComparison.Ordinal);
+    }
+
+    private async Task<CliResult> CliWithStdin(string stdin, params string[] args)
+    {
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+        var console = new CliConsole(stdout, stderr, new StringReader(stdin), ErrorIsTerminal: false, NoColor: true);
+        var code = await CliApp.RunAsync(["--dir", repo.Path, "--identity", testbed.SshKey, .. args], console);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string Ssh(string command)
+    {
+        using var p = Process.Start(new ProcessStartInfo("ssh", ["-i", testbed.SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={testbed.Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
+            $"deploy@{Address}", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output;
+    }
+
+    public void Dispose()
+    {
+        // The journal of this repo's deploys lives outside it; remove it with the repo.
+        File.Delete(Provider.Nodes.Apply.DeployJournal.PathFor(repo.Path));
+        repo.Dispose();
+    }
+}
+
+/// <summary>Continuous HTTP load at a vhost on one node (fresh connection per request, like a browser's first visit), counting failures.</summary>
+public sealed class LoadGenerator(IPAddress node, string host) : IDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly ConcurrentBag<string> bodies = [];
+    private readonly ConcurrentBag<string> errors = [];
+    private readonly List<Task> workers = [];
+    private int requests;
+
+    public sealed record Result(int Requests, int Failures, IReadOnlyCollection<string> Bodies, IReadOnlyCollection<string> Errors);
+
+    public void Start(int concurrency = 4)
+    {
+        for (var i = 0; i < concurrency; i++)
+        {
+            workers.Add(Task.Run(async () =>
+            {
+                using var handler = new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.Zero,
+                    ConnectCallback = async (_, ct) =>
+                    {
+                        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                        await socket.ConnectAsync(new IPEndPoint(node, 80), ct);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    },
+                };
+                using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+                for (var n = 0; n < 1_000_000 && !stop.IsCancellationRequested; n++)
+                {
+                    Interlocked.Increment(ref requests);
+                    try
+                    {
+                        using var response = await client.GetAsync(new Uri($"http://{host}/"), stop.Token);
+                        var body = await response.Content.ReadAsStringAsync(stop.Token);
+                        if (response.StatusCode == HttpStatusCode.OK)
+                        {
+                            bodies.Add(body.Split(' ')[0]);
+                        }
+                        else
+                        {
+                            errors.Add($"{(int)response.StatusCode}: {body.Trim()}");
+                        }
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        Interlocked.Decrement(ref requests);
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+                    {
+                        errors.Add(ex.Message);
+                    }
+                }
+            }));
+        }
+    }
+
+    public Result Snapshot() => new(requests, errors.Count, [.. bodies.Distinct()], [.. errors]);
+
+    public Result Stop()
+    {
+        stop.Cancel();
+        Task.WaitAll([.. workers], TimeSpan.FromSeconds(20));
+        return Snapshot();
+    }
+
+    public void Dispose()
+    {
+        if (!stop.IsCancellationRequested)
+        {
+            Stop();
+        }
+
+        stop.Dispose();
+    }
+}
