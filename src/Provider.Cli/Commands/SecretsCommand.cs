@@ -81,7 +81,8 @@ public static partial class SecretsCommand
             tmp=$(mktemp "$dir/.secrets.XXXXXX")
             [ -f "$file" ] && grep -v "^$name=" "$file" > "$tmp" || true
             [ "$mode" = set ] && cat >> "$tmp"
-            chown "$user:$user" "$tmp"; chmod 0600 "$tmp"
+            # Before the first deploy the user does not exist yet: the file stays root's until the deploy hands it over.
+            chown "$user:$user" "$tmp" 2>/dev/null || true; chmod 0600 "$tmp"
             mv -f "$tmp" "$file"
             """, NodeRenderer.SecretsRoot, user, name, remove ? "unset" : "set").AsRoot(), TimeSpan.FromSeconds(60), line, ct);
         if (!r.Success)

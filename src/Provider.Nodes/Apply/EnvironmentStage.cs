@@ -289,6 +289,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             install -d -m 0700 "$dir"
             cat "$dir/state" 2>/dev/null
             o=$(cd "/etc/hostenv/overrides/$user" 2>/dev/null && find . -type f | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -c1-64)
+            [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
             s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
             echo "extras=overrides:$o secrets:$s"
             """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot).AsRoot(), ct);

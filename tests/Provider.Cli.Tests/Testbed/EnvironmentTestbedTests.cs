@@ -237,7 +237,8 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     private string Ssh(string command)
     {
         using var p = Process.Start(new ProcessStartInfo("ssh", ["-i", testbed.SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={testbed.Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
-            $"deploy@{Address}", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            $"deploy@{Address}", command])
+        { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return output;
