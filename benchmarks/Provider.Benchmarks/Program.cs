@@ -1,10 +1,12 @@
 using Provider.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/Provider.Benchmarks -- planner [N ...] | dns [COUNT]
+// dotnet run -c Release --project benchmarks/Provider.Benchmarks -- planner [N ...] | dns [COUNT] | load ADDRESS HOST SECONDS [CONCURRENCY]
 return args.FirstOrDefault() switch
 {
     "planner" => Prepare(args[1..]),
     "dns" => DnsBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000),
+    "load" => LoadBenchmark.Run(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
+        args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 4),
     "planner-one" => PlannerBenchmark.RunOne(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };

@@ -81,20 +81,30 @@ public static class DeployCommand
         var releases = new Dictionary<string, ReleaseFiles>(StringComparer.Ordinal);
         if (!args.DryRun && !args.SystemOnly)
         {
+            // One read per source (environments of one project share it), the sources in parallel.
             var git = new GitSource(GitSource.DefaultCacheRoot());
-            foreach (var env in envsByNode.Values.SelectMany(e => e))
+            var wanted = envsByNode.Values.SelectMany(e => e)
+                .Where(env => environments[env]?["app"] is JsonObject app && (app["run"] is not null || app["static"] is not null))
+                .GroupBy(env => environments[env]?["source"]?.ToJsonString() ?? env, StringComparer.Ordinal).ToList();
+            var loaded = new ConcurrentDictionary<string, ReleaseFiles>(StringComparer.Ordinal);
+            await Parallel.ForEachAsync(wanted, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (group, token) =>
             {
-                if (environments[env]?["app"] is JsonObject app && (app["run"] is not null || app["static"] is not null))
+                try
                 {
-                    try
+                    var files = await ReleaseFiles.LoadAsync(args.RepoDir, (JsonObject)environments[group.First()]!, git, args.AllowDirty, token);
+                    foreach (var env in group)
                     {
-                        releases[env] = await ReleaseFiles.LoadAsync(args.RepoDir, (JsonObject)environments[env]!, git, args.AllowDirty, ct);
-                    }
-                    catch (ReleaseSourceException ex)
-                    {
-                        throw new UserException($"{env}: {ex.Message}");
+                        loaded[env] = files;
                     }
                 }
+                catch (ReleaseSourceException ex)
+                {
+                    throw new UserException($"{string.Join(", ", group)}: {ex.Message}");
+                }
+            });
+            foreach (var (env, files) in loaded)
+            {
+                releases[env] = files;
             }
         }
 

@@ -387,15 +387,24 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     private static async Task AssembleAsync(SshNodeSession session, string user, JsonObject env, ReleaseFiles release, string releaseDir, CancellationToken ct)
     {
+        // The manifest travels as a file (SFTP): fed through the command's stdin, a consumer as slow as the copy loop
+        // stalled SSH.NET's channel window (2.2 s instead of 0.2 s for 5,000 files, measured on the testbed).
         var manifest = string.Concat(release.Files.Select(f => $"{f.Mode}\t{f.Sha256}\t{f.Path}\n"));
+        var manifestPath = $"/tmp/hostenv-manifest-{Guid.NewGuid():N}";
+        using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(manifest)))
+        {
+            await session.UploadAsync(stream, manifestPath, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+        }
+
         var shared = (env["app"]?["sharedDirs"] as JsonArray ?? []).Select(d => d?.GetValue<string>()).OfType<string>().ToArray();
         var r = await session.RunAsync(RemoteCommand.Shell("""
             set -e
-            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; shift 5
+            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; manifest="$6"; shift 6
+            trap 'rm -f "$manifest"' EXIT
             part="$rel.partial"
             install -d -o "$user" -g "$user" -m 0750 "$home/releases"
             rm -rf "$part"; mkdir -p "$part"
-            perl -e "$script" "$blobs" "$part"
+            perl -e "$script" "$blobs" "$part" < "$manifest"
             # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied).
             ov="/etc/hostenv/overrides/$user"
             if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; cp -f "$f" "$part/$f"; done); fi
@@ -407,8 +416,8 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             # A static site is read by nginx (www-data): it may traverse (not list) the home and releases.
             [ "$STATIC" = yes ] && chmod o+x "$home" "$home/releases"
             rm -rf "$rel"; mv "$part" "$rel"
-            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), .. shared]).AsRoot()
-            .WithEnvironment("STATIC", env["app"]?["run"] is null && env["app"]?["static"] is not null ? "yes" : "no"), StepTimeout, manifest, ct);
+            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), manifestPath, .. shared]).AsRoot()
+            .WithEnvironment("STATIC", env["app"]?["run"] is null && env["app"]?["static"] is not null ? "yes" : "no"), StepTimeout, ct);
         if (!r.Success)
         {
             throw new DeployStepException("assemble", (r.Stderr + r.Stdout).Trim());

@@ -123,7 +123,15 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
         // SSH.NET's cancel does not stop the remote process, and a dropped connection would orphan it:
         // coreutils timeout on the node bounds every command itself. Locally we wait a little longer.
         var bounded = (command.Sudo && !NeedsSudo ? command.AsRoot(false) : command).WithRemoteTimeout(timeout);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await RunTextAsync(bounded.Render(), timeout + RemoteGrace, stdin, ct);
+        if (Trace)
+        {
+            // HOSTENV_PROVIDER_TRACE=1: every remote command's wall time and first script line (never stdin, never arguments).
+            var first = (command.Script ?? string.Join(' ', command.Argv)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            Console.Error.WriteLine($"[trace] {Target.Node}: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,7:0} ms exit {result.ExitCode}: {(first.Length > 80 ? first[..80] : first)}");
+        }
+
         if (result.ExitCode == RemoteCommand.TimeoutExitCode)
         {
             throw new NodeConnectionException($"command on node '{Target.Node}' timed out after {timeout.TotalSeconds:0} s: {Abbreviate(command.Render())}");
@@ -133,6 +141,8 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
     }
 
     private static readonly TimeSpan RemoteGrace = TimeSpan.FromSeconds(8);
+
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("HOSTENV_PROVIDER_TRACE") is "1" or "true";
 
     private async Task<CommandResult> RunTextAsync(string text, TimeSpan timeout, string? stdin, CancellationToken ct)
     {

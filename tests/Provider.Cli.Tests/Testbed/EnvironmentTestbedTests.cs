@@ -252,7 +252,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     }
 }
 
-/// <summary>Continuous HTTP load at a vhost on one node (fresh connection per request, like a browser's first visit), counting failures.</summary>
+/// <summary>Continuous HTTP load at a vhost on one node (kept-alive client connections; nginx connects upstream per request), counting failures.</summary>
 public sealed class LoadGenerator(IPAddress node, string host) : IDisposable
 {
     private readonly CancellationTokenSource stop = new();
@@ -271,7 +271,6 @@ public sealed class LoadGenerator(IPAddress node, string host) : IDisposable
             {
                 using var handler = new SocketsHttpHandler
                 {
-                    PooledConnectionLifetime = TimeSpan.Zero,
                     ConnectCallback = async (_, ct) =>
                     {
                         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
