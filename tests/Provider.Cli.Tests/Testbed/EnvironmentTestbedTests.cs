@@ -225,6 +225,42 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.Contains("the last deploy finished; there is nothing to resume", nothing.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task NodeOverridesWin_SharedDirsOutliveReleases_AndAFailedVerificationExits1()
+    {
+        Project(MainApp.Replace("keepReleases: 2 }", "keepReleases: 2, sharedDirs: [uploads] }\n    deploymentVerification:\n      - { host: VHOST, path: /, bodyRegex: \"^override \" }", StringComparison.Ordinal));
+        Assert.Equal(0, (await Cli("plan")).ExitCode);
+        var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
+            .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
+        // The operator's node-local file: copied over every release of this environment (the node's copy wins).
+        Ssh($"sudo -n mkdir -p /etc/hostenv/overrides/{user} && echo override | sudo -n tee /etc/hostenv/overrides/{user}/greeting.txt >/dev/null");
+        try
+        {
+            var first = await Cli("deploy", "--node", "node-a", "--skip-gate");
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            Assert.StartsWith("override from ", Get(vhost), StringComparison.Ordinal);
+            Assert.Contains($"verify http://{vhost}/: ok (status 200)", first.Stderr, StringComparison.Ordinal);
+
+            // Shared dirs: the same directory behind every release.
+            Ssh($"sudo -n sh -c 'echo kept > /home/{user}/current/uploads/photo.txt'");
+            File.WriteAllText(Path.Combine(App, "other.txt"), "a new file\n");
+            Assert.Equal(0, (await Cli("deploy", "--node", "node-a", "--skip-gate")).ExitCode);
+            Assert.Equal("kept", Ssh($"sudo -n cat /home/{user}/current/uploads/photo.txt").Trim());
+
+            // The override goes: the node's inputs changed, so the next deploy ships a release without it, and
+            // the verification (which expects the override's greeting) fails the run.
+            Ssh($"sudo -n rm -rf /etc/hostenv/overrides/{user}");
+            var failed = await Cli("deploy", "--node", "node-a", "--skip-gate");
+            Assert.Equal(1, failed.ExitCode);
+            Assert.Contains($"verification failed: http://{vhost}/: status 200, body does not match /^override /", failed.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Ssh($"sudo -n rm -rf /etc/hostenv/overrides/{user}");
+        }
+    }
+
     private async Task<CliResult> CliWithStdin(string stdin, params string[] args)
     {
         using var stdout = new StringWriter { NewLine = "\n" };
