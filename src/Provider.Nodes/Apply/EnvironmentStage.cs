@@ -441,7 +441,11 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         var r = await session.RunAsync(RemoteCommand.Shell("""
             sock="$1"; host="$2"; path="$3"; interval="$4"; timeout="$5"; deadline="$6"; low="$7"; high="$8"; unit="$9"
             end=$(( $(date +%s) + deadline )); last="no answer"
+            # Until the app listens, look every 50 ms (a fixed interval would add up to a second to every deploy);
+            # once it answers HTTP, a failing answer is retried at the configured interval.
+            while [ ! -S "$sock" ] && [ "$(date +%s)" -lt "$end" ] && systemctl is-active --quiet "$unit"; do sleep 0.05; done
             while :; do
+              pause="$interval"
               if [ -S "$sock" ]; then
                 if [ -z "$path" ]; then
                   if curl -s -o /dev/null --max-time "$timeout" --unix-socket "$sock" "http://$host/"; then echo "OK socket answers"; exit 0; fi
@@ -449,6 +453,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
                 else
                   out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time "$timeout" --unix-socket "$sock" -H "Host: $host" "http://$host$path") || true
                   code=${out%% *}; redirect=${out#* }
+                  [ "${code:-000}" = 000 ] && pause=0.1
                   if [ "${code:-0}" -ge "$low" ] 2>/dev/null && [ "$code" -le "$high" ]; then echo "OK GET $path answered $code"; exit 0; fi
                   last="GET $path answered ${code:-nothing}${redirect:+ (redirect to $redirect)}, expected $low-$high"
                 fi
@@ -457,7 +462,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
               fi
               systemctl is-active --quiet "$unit" || { state=$(systemctl show -p ActiveState,Result --value "$unit" | tr '\n' ' '); last="$last; the unit is not running ($state)"; }
               [ "$(date +%s)" -ge "$end" ] && { echo "FAIL $last (deadline ${deadline} s)"; exit 1; }
-              sleep "$interval"
+              sleep "$pause"
             done
             """, HostenvPaths.SlotSocket(user, slot), host, path, Str(interval), Str(timeout), Str(deadline), low, high, AppUnit(user, slot)).AsRoot(),
             TimeSpan.FromSeconds(deadline + timeout + 30), ct);
