@@ -25,6 +25,34 @@ public static class Schemas
 
     internal static JsonSchema Schema(SchemaKind kind) => Loaded.Value[kind].Schema;
 
+    /// <summary>
+    /// Evaluates against a schema instance private to this thread and to this options object. JsonSchema.Net
+    /// 7.4.0 caches evaluation constraints on the schema per options object: one instance shared across
+    /// threads, or across the fast and the detailed pass, races (json-everything#929; seen here as an invalid
+    /// manifest passing validation when plans ran in parallel).
+    /// </summary>
+    internal static EvaluationResults Evaluate(SchemaKind kind, JsonNode instance, bool detailed)
+    {
+        var mine = PerThread.Value!;
+        if (!mine.Schemas.TryGetValue((kind, detailed), out var schema))
+        {
+            mine.Schemas[(kind, detailed)] = schema = JsonSchema.FromText(ReadResource(FileNames[kind]));
+        }
+
+        return schema.Evaluate(instance, detailed ? mine.Detail : mine.Fast);
+    }
+
+    private sealed class ThreadSchemas
+    {
+        public EvaluationOptions Fast { get; } = new() { OutputFormat = OutputFormat.Flag };
+
+        public EvaluationOptions Detail { get; } = new() { OutputFormat = OutputFormat.List };
+
+        public Dictionary<(SchemaKind, bool), JsonSchema> Schemas { get; } = [];
+    }
+
+    private static readonly ThreadLocal<ThreadSchemas> PerThread = new(() => new ThreadSchemas());
+
     internal static JsonNode Document(SchemaKind kind) => Loaded.Value[kind].Document;
 
     private static FrozenDictionary<SchemaKind, (JsonSchema, JsonNode)> Load()

@@ -93,6 +93,18 @@ public static partial class FleetPlanner
         ProviderConfig provider, ImmutableArray<ProjectInput> inputs, DiagnosticBag diagnostics)
     {
         var byName = inputs.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        // Parsing and schema-validating the manifests is most of the planner's time and each is independent:
+        // read them on every core. Each gets its own diagnostics, merged below only for sources that pass the
+        // checks before it, so the diagnostics (sorted at the end anyway) are those of a sequential read.
+        var preread = provider.Projects
+            .Where(s => byName.TryGetValue(s.Name, out var input) && input.Manifest is not null)
+            .AsParallel().AsOrdered()
+            .Select(s =>
+            {
+                var bag = new DiagnosticBag();
+                return (s.Name, Manifest: InputBinder.ReadManifest(s.Name, byName[s.Name].Manifest!, provider.Deploy, bag), Diagnostics: bag);
+            })
+            .ToDictionary(r => r.Name, r => (r.Manifest, r.Diagnostics), StringComparer.Ordinal);
         var result = new List<(ProjectSource, ProjectManifest, string?)>();
         foreach (var source in provider.Projects)
         {
@@ -146,7 +158,8 @@ public static partial class FleetPlanner
                 continue;
             }
 
-            var manifest = InputBinder.ReadManifest(source.Name, projectInput.Manifest, provider.Deploy, diagnostics);
+            var (manifest, manifestDiagnostics) = preread[source.Name];
+            diagnostics.AddRange(manifestDiagnostics.Items);
             if (manifest is not null && CheckManifest(source, manifest, diagnostics))
             {
                 result.Add((source, manifest, projectInput.Rev));

@@ -13,6 +13,29 @@ public class SchemaValidatorTests
         return [.. bag.Sorted()];
     }
 
+    /// <summary>
+    /// Regression: with one JsonSchema instance shared across threads (and across the fast and detailed
+    /// passes), JsonSchema.Net 7.4.0 let invalid manifests pass now and then (json-everything#929).
+    /// </summary>
+    [Fact]
+    public void Validate_ManyThreadsAtOnce_EveryVerdictIsTheSequentialOne()
+    {
+        const string valid = "organisation: acme\nproject: demo\nenvironments:\n  main: { type: production }\n";
+        const string invalid = "organisation: acme\nproject: demo\nenvironments:\n  main: { type: production, secrets: \"x\" }\n";
+        var wrong = 0;
+        Parallel.For(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var text = i % 2 == 0 ? valid : invalid;
+            var errors = Validate(text, SchemaKind.Hostenv).Count;
+            if ((i % 2 == 0) != (errors == 0))
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+
+        Assert.Equal(0, wrong);
+    }
+
     [Fact]
     public void Validate_UnknownKeyNearKnownOne_SuggestsIt()
     {

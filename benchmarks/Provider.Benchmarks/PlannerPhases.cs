@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+using Provider.Planning.Diagnostics;
+using Provider.Planning.Inputs;
+using Provider.Planning.Planner;
+
+namespace Provider.Benchmarks;
+
+/// <summary>`planner-phases N`: where the planner's time goes (YAML parse, + schema validation, whole plan), median of 7 after warm-up.</summary>
+public static class PlannerPhases
+{
+    public static int Run(int n)
+    {
+        var input = SyntheticFleet.Generate(n);
+        var files = input.Projects.Select(p => p.Manifest).OfType<SourceFile>().ToList();
+        double Time(Action a)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                a();
+            }
+
+            var samples = new List<double>();
+            for (var i = 0; i < 7; i++)
+            {
+                GC.Collect();
+                var sw = Stopwatch.StartNew();
+                a();
+                samples.Add(sw.Elapsed.TotalMilliseconds);
+            }
+
+            return samples.Order().ElementAt(3);
+        }
+
+        var parse = Time(() =>
+        {
+            foreach (var f in files)
+            {
+                YamlDocument.Parse(f, new DiagnosticBag());
+            }
+        });
+        var docs = files.Select(f => YamlDocument.Parse(f, new DiagnosticBag())).ToList();
+        var validate = Time(() =>
+        {
+            foreach (var d in docs)
+            {
+                SchemaValidator.Validate(d, SchemaKind.Hostenv, new DiagnosticBag());
+            }
+        });
+        var plan = Time(() => FleetPlanner.Plan(input));
+        var fleet = FleetPlanner.Plan(input).Fleet!;
+        var write = Time(() => PlanDocument.Write(fleet));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  plan.json writing alone: {write:F1} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"N={n}: whole plan {plan:F1} ms = YAML parse {parse:F1} ms ({parse / plan:P0}) + schema {validate:F1} ms ({validate / plan:P0}) + the rest {plan - parse - validate:F1} ms"));
+        return 0;
+    }
+}
