@@ -85,7 +85,13 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return Fail(user, started, null, release.Rev, $"file name with a control character in the source: {bad.Path.Replace("\n", "\\n", StringComparison.Ordinal)}");
         }
 
-        var (state, extras) = await ReadStateAsync(session, user, ct);
+        var (state, extras, secretNames) = await ReadStateAsync(session, user, ct);
+        var missing = (env["secrets"] as JsonArray ?? []).Select(x => x?.GetValue<string>()).OfType<string>().Except(secretNames, StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            Step(session, user, $"warning: declared secret(s) not set on the node: {string.Join(", ", missing)} (hostenv-provider secrets set {user} NAME)");
+        }
+
         var fingerprint = Fingerprint(release, app!, extras);
         if (state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, run is not null, state, ct))
         {
@@ -151,7 +157,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     {
         var user = env["userName"]!.GetValue<string>();
         var started = clock.GetTimestamp();
-        var (state, _) = await ReadStateAsync(session, user, ct);
+        var (state, _, _) = await ReadStateAsync(session, user, ct);
         var history = await ReadHistoryAsync(session, user, ct);
         var kept = (await Run(session, "list releases", RemoteCommand.Shell("ls -1 \"$1/releases\" 2>/dev/null || true", HostenvPaths.Home(user)).AsRoot(), ct))
             .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
@@ -281,7 +287,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     public static string AppUnit(string user, string slot) => $"hostenv-{user}-app@{slot}.service";
 
-    private static async Task<(EnvironmentState State, string Extras)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct)
+    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct)
     {
         // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
         var r = await Run(session, "read state", RemoteCommand.Shell("""
@@ -292,9 +298,13 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
             s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
             echo "extras=overrides:$o secrets:$s"
+            echo "secretnames=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
             """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot).AsRoot(), ct);
-        var extras = r.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
-        return (EnvironmentState.Parse(r.Stdout), extras);
+        var lines = r.Stdout.Split('\n');
+        var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
+        var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (EnvironmentState.Parse(r.Stdout), extras, names);
     }
 
     private static string Fingerprint(ReleaseFiles release, JsonObject app, string extras) =>

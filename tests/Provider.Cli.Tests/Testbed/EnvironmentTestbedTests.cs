@@ -150,7 +150,9 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     public async Task Secrets_ReachTheServiceAsEnvironment_AreNeverPrintedOrStoredLocally()
     {
         Project(MainApp.Replace("keepReleases: 2 }", "keepReleases: 2 }\n    secrets: [GREETING]", StringComparison.Ordinal));
-        Assert.Equal(0, (await Deploy()).ExitCode);
+        var before = await Deploy();
+        Assert.Equal(0, before.ExitCode);
+        Assert.Contains("warning: declared secret(s) not set on the node: GREETING", before.Stderr, StringComparison.Ordinal);
         var missing = await Cli("secrets", "list", $"{project}/main");
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("MISSING", missing.Stdout, StringComparison.Ordinal);
