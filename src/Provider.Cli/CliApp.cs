@@ -29,6 +29,18 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.CreateHistory(console));
         root.Subcommands.Add(SecretsCommand.Create(console));
 
+        if (Environment.GetEnvironmentVariable("HOSTENV_PROVIDER_TRACE") is "1" or "true")
+        {
+            var gate = new object();
+            SshNodeSession.Trace = line =>
+            {
+                lock (gate)
+                {
+                    console.Error.WriteLine(line);
+                }
+            };
+        }
+
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
         try
         {

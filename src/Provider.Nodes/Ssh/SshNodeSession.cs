@@ -125,11 +125,12 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
         var bounded = (command.Sudo && !NeedsSudo ? command.AsRoot(false) : command).WithRemoteTimeout(timeout);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await RunTextAsync(bounded.Render(), timeout + RemoteGrace, stdin, ct);
-        if (Trace)
+        if (Trace is { } trace)
         {
-            // HOSTENV_PROVIDER_TRACE=1: every remote command's wall time and first script line (never stdin, never arguments).
-            var first = (command.Script ?? string.Join(' ', command.Argv)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
-            Console.Error.WriteLine($"[trace] {Target.Node}: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,7:0} ms exit {result.ExitCode}: {(first.Length > 80 ? first[..80] : first)}");
+            // Every remote command's wall time and first script line (never stdin, never arguments: they may carry secrets).
+            var first = (command.Script ?? (command.Argv.Count > 0 ? command.Argv[0] : "")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            trace(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"[trace] {Target.Node}: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,7:0} ms exit {result.ExitCode}: {(first.Length > 80 ? first[..80] : first)}"));
         }
 
         if (result.ExitCode == RemoteCommand.TimeoutExitCode)
@@ -142,7 +143,8 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
 
     private static readonly TimeSpan RemoteGrace = TimeSpan.FromSeconds(8);
 
-    private static readonly bool Trace = Environment.GetEnvironmentVariable("HOSTENV_PROVIDER_TRACE") is "1" or "true";
+    /// <summary>Where command timings go when tracing is on (the CLI sets it for HOSTENV_PROVIDER_TRACE=1); null: off.</summary>
+    public static Action<string>? Trace { get; set; }
 
     private async Task<CommandResult> RunTextAsync(string text, TimeSpan timeout, string? stdin, CancellationToken ct)
     {
