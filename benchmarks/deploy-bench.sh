@@ -21,6 +21,7 @@ WORK=$(mktemp -d /var/tmp/hostenv-bench.XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 
 now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f\n", b - a}'; }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a/b}'; }
 
@@ -57,8 +58,8 @@ echo "release: $files files, $(du -sk "$REPO/app" | cut -f1) KiB; first deploy o
 echo
 echo "== 1. converged redeploy vs one bare ssh command (median of $REPEATS)"
 for _ in $(seq "$REPEATS"); do
-  t0=$(now); "${SSH[@]}" "deploy@$A" true; t1=$(now); echo "$t1 - $t0" | bc >> "$WORK/ssh"
-  t0=$(now); "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); echo "$t1 - $t0" | bc >> "$WORK/noop"
+  t0=$(now); "${SSH[@]}" "deploy@$A" true; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/ssh"
+  t0=$(now); "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/noop"
 done
 ssh_s=$(median < "$WORK/ssh"); noop_s=$(median < "$WORK/noop")
 echo "bare ssh: ${ssh_s} s; converged deploy of node-a (system + environment, nothing to do): ${noop_s} s; ratio $(ratio "$noop_s" "$ssh_s")x"
@@ -69,9 +70,9 @@ echo "== 2. one changed file in a $files-file release vs rsync over the same ssh
 rsync -a -e "${SSH[*]}" "$REPO/app/" "deploy@$A:/tmp/rsync-bench/"   # the baseline's first full copy
 for i in $(seq "$REPEATS"); do
   echo "v$((i + 1)) $(date +%s%N)" > "$REPO/app/greeting.txt"   # unique: the node's blob store outlives runs
-  t0=$(now); out=$("${H[@]}" deploy --node node-a --skip-gate 2>&1); t1=$(now); echo "$t1 - $t0" | bc >> "$WORK/one"
+  t0=$(now); out=$("${H[@]}" deploy --node node-a --skip-gate 2>&1); t1=$(now); elapsed "$t0" "$t1" >> "$WORK/one"
   sent=$(grep -o 'sent [0-9]* blob(s), [0-9,]* bytes' <<<"$out" | head -1)
-  t0=$(now); stats=$(rsync -a --stats -e "${SSH[*]}" "$REPO/app/" "deploy@$A:/tmp/rsync-bench/"); t1=$(now); echo "$t1 - $t0" | bc >> "$WORK/rsync"
+  t0=$(now); stats=$(rsync -a --stats -e "${SSH[*]}" "$REPO/app/" "deploy@$A:/tmp/rsync-bench/"); t1=$(now); elapsed "$t0" "$t1" >> "$WORK/rsync"
 done
 one_s=$(median < "$WORK/one"); rsync_s=$(median < "$WORK/rsync")
 echo "deploy (upload + assemble + start slot + health + switch + drain): ${one_s} s, $sent"
@@ -87,9 +88,9 @@ mv "$REPO/app/assets" "$WORK/assets"
 "${H[@]}" deploy --skip-gate >/dev/null 2>&1
 for i in $(seq "$REPEATS"); do
   echo "p$i" > "$REPO/app/greeting.txt"
-  t0=$(now); "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); echo "$t1 - $t0" | bc >> "$WORK/n1"
+  t0=$(now); "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/n1"
   echo "q$i" > "$REPO/app/greeting.txt"
-  t0=$(now); "${H[@]}" deploy --skip-gate >/dev/null 2>&1; t1=$(now); echo "$t1 - $t0" | bc >> "$WORK/n2"
+  t0=$(now); "${H[@]}" deploy --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/n2"
 done
 n1=$(median < "$WORK/n1"); n2=$(median < "$WORK/n2")
 echo "1 node: ${n1} s; 2 nodes in parallel: ${n2} s; ratio $(ratio "$n2" "$n1")x (2.0x would be sequential)"
