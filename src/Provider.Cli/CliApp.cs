@@ -41,7 +41,15 @@ public static class CliApp
             };
         }
 
-        var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
+        // Ctrl+C / SIGTERM cancel the running command; it then gets time to release node locks and close
+        // sessions (System.CommandLine's default is 2 s, after which it abandons that cleanup mid-way).
+        var config = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+        };
         try
         {
             return await root.Parse(args).InvokeAsync(config, cancellationToken);

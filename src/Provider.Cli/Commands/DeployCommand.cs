@@ -148,6 +148,7 @@ public static class DeployCommand
             }
         }
 
+        await using var onCancel = ct.Register(() => Progress("cancelling: stopping the remote step in progress, then releasing the node locks"));
         await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = args.Parallel, CancellationToken = ct }, async (node, token) =>
         {
             var config = configs.FirstOrDefault(c => c.Name == node);

@@ -265,6 +265,49 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         }
     }
 
+    [Fact]
+    public async Task Sigterm_MidBuild_CancelsCleanly_ReleasesTheLock_AndTheOldReleaseKeepsServing()
+    {
+        Project(MainApp);
+        Assert.Equal(0, (await Deploy()).ExitCode);
+        var manifest = Path.Combine(App, ".hostenv", "hostenv.yaml");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("app: { run: \"./server\",", "app: { run: \"./server\", build: [\"sleep 30\"],", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
+        Assert.Equal(0, (await Cli("plan")).ExitCode);
+
+        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", "node-a", "--skip-gate"])
+        { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var stderr = new System.Text.StringBuilder();
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(60) && await p.StandardError.ReadLineAsync() is { } line)
+        {
+            stderr.AppendLine(line);
+            if (line.Contains(": release ", StringComparison.Ordinal))
+            {
+                await Task.Delay(1000); // inside the 30 s build
+                using var kill = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                await kill.WaitForExitAsync();
+                break;
+            }
+        }
+
+        stderr.Append(await p.StandardError.ReadToEndAsync());
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 130, stderr.ToString());
+        Assert.Contains("cancelled.", stderr.ToString(), StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(25), "the build was not interrupted: " + sw.Elapsed);
+        Assert.Equal("0", Ssh("pgrep -c -f '^sleep 30$' || true").Trim()); // the remote build was stopped, not orphaned
+        Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
+
+        // The lock was released (nothing to take over) and the next run deploys.
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("build: [\"sleep 30\"],", "", StringComparison.Ordinal));
+        var next = await Deploy();
+        Assert.True(next.ExitCode == 0, next.Stdout + next.Stderr);
+        Assert.DoesNotContain("took over the lock", next.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("v2 from ", Get(vhost), StringComparison.Ordinal);
+    }
+
     private async Task<CliResult> CliWithStdin(string stdin, params string[] args)
     {
         using var stdout = new StringWriter { NewLine = "\n" };
