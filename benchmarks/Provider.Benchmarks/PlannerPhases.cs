@@ -13,6 +13,13 @@ public static class PlannerPhases
     {
         var input = SyntheticFleet.Generate(n);
         var files = input.Projects.Select(p => p.Manifest).OfType<SourceFile>().ToList();
+        double Alloc(Action a)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            a();
+            return (GC.GetTotalAllocatedBytes(precise: true) - before) / 1048576.0;
+        }
+
         double Time(Action a)
         {
             for (var i = 0; i < 2; i++)
@@ -48,7 +55,12 @@ public static class PlannerPhases
             }
         });
         var plan = Time(() => FleetPlanner.Plan(input));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  allocated MB: parse {Alloc(() => files.ForEach(f => YamlDocument.Parse(f, new DiagnosticBag()))):F0}, validate {Alloc(() => docs.ForEach(d => SchemaValidator.Validate(d, SchemaKind.Hostenv, new DiagnosticBag()))):F0}"));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var gen2Before = GC.CollectionCount(2);
         var fleet = FleetPlanner.Plan(input).Fleet!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  one plan allocates {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0:F0} MB, {GC.CollectionCount(2) - gen2Before} gen2 collections"));
         var write = Time(() => PlanDocument.Write(fleet));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  plan.json writing alone: {write:F1} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
