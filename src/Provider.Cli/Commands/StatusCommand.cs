@@ -27,7 +27,7 @@ public static class StatusCommand
 
     public static Command CreateHistory(CliConsole console)
     {
-        var command = new Command("history", "List past deploys of environments with outcome and duration (read from the nodes).");
+        var command = new Command("history", "List past deploys: environments' releases with outcome and duration and, without --env, the nodes' system generation switches (read from the nodes).");
         command.Options.Add(EnvOption);
         command.Options.Add(NodeOption);
         command.Options.Add(CommonOptions.Format);
@@ -153,10 +153,27 @@ public static class StatusCommand
         }
 
         var entries = new ConcurrentBag<(string Node, string User, EnvironmentStage.HistoryEntry Entry)>();
-        await Parallel.ForEachAsync(targets.GroupBy(t => t.Node), new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (group, token) =>
+        var nodesToRead = env is null ? fleet.Nodes.Where(n => onlyNode is null || n == onlyNode).ToList() : [.. targets.Select(t => t.Node).Distinct()];
+        await Parallel.ForEachAsync(nodesToRead.Select(n => targets.Where(t => t.Node == n).ToList()).Select((g, i) => (Node: nodesToRead[i], Targets: g)),
+            new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (group, token) =>
         {
-            await using var session = await fleet.ConnectAsync(group.Key, token);
-            foreach (var (node, user) in group)
+            await using var session = await fleet.ConnectAsync(group.Node, token);
+            if (env is null)
+            {
+                // The node's own record of its system generations: every switch, with why it happened.
+                var generations = await GenerationHistory.ReadAsync(session, token);
+                foreach (var (e, i) in generations.Events.Select((e, i) => (e, i)).Where(x => x.e.Reason != "confirmed"))
+                {
+                    var number = generations.Generations.FirstOrDefault(g => g.Id == e.Generation)?.Number;
+                    var label = e.Generation == "none" ? "none" : $"gen {number?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({e.Generation[..Math.Min(12, e.Generation.Length)]})";
+                    var outcome = e.Reason.StartsWith("watchdog:", StringComparison.Ordinal) ? "watchdog-rollback"
+                        : generations.Events.Skip(i + 1).TakeWhile(n => n.Reason == "confirmed" || n.Generation == e.Generation).Any(n => n.Reason == "confirmed" && n.Generation == e.Generation)
+                            ? e.Reason + "+confirmed" : e.Reason;
+                    entries.Add((group.Node, "(system)", new EnvironmentStage.HistoryEntry(e.Time, label, "", outcome, double.NaN, i)));
+                }
+            }
+
+            foreach (var (node, user) in group.Targets)
             {
                 foreach (var e in await EnvironmentStage.ReadHistoryAsync(session, user, token))
                 {
@@ -177,14 +194,15 @@ public static class StatusCommand
                 ["release"] = e.Entry.Release,
                 ["rev"] = e.Entry.Rev,
                 ["outcome"] = e.Entry.Outcome,
-                ["seconds"] = e.Entry.Seconds,
+                ["seconds"] = double.IsNaN(e.Entry.Seconds) ? null : e.Entry.Seconds,
             })]))));
         }
         else
         {
             TextTable.Write(console.Out, ["TIME", "NODE", "ENVIRONMENT", "RELEASE", "REV", "OUTCOME", "DURATION"], ordered.Select(e => new[]
             {
-                Time(e.Entry.Time), e.Node, e.User, e.Entry.Release, Short(e.Entry.Rev), e.Entry.Outcome, e.Entry.Seconds.ToString("0.0", CultureInfo.InvariantCulture) + "s",
+                Time(e.Entry.Time), e.Node, e.User, e.Entry.Release, Short(e.Entry.Rev), e.Entry.Outcome,
+                double.IsNaN(e.Entry.Seconds) ? "-" : e.Entry.Seconds.ToString("0.0", CultureInfo.InvariantCulture) + "s",
             }));
         }
 

@@ -217,6 +217,13 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         Assert.Matches(@"  ~ nginx/env-dt\d+-main-[0-9a-f]{7}\.conf", dry.Stderr);
         Assert.Equal(second, NodeCurrent("node-a"));
 
+        // history shows the node's switches next to the environments' deploys.
+        var history = await Cli("history", "--node", "node-a", "--format", "json");
+        Assert.True(history.ExitCode == 0, history.Stderr);
+        var system = System.Text.Json.Nodes.JsonNode.Parse(history.Stdout)!.AsArray().Where(e => e!["environment"]!.GetValue<string>() == "(system)").ToList();
+        Assert.Contains(system, e => e!["outcome"]!.GetValue<string>() == "rollback+confirmed" && e["release"]!.GetValue<string>().EndsWith($"({first[(first.LastIndexOf('/') + 1)..][..12]})", StringComparison.Ordinal));
+        Assert.Contains(system, e => e!["outcome"]!.GetValue<string>() == "deploy+confirmed");
+
         var unknown = await Cli("rollback", "--node", "node-a", "--to", "99999");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no generation '99999' on this node; kept generations:", unknown.Stderr, StringComparison.Ordinal);
