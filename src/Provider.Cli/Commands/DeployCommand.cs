@@ -48,7 +48,9 @@ public static class DeployCommand
         var repo = new ProviderRepository(args.RepoDir);
         var planFile = repo.ReadText(ProviderRepository.PlanFile) ?? throw new UserException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
         var plan = JsonNode.Parse(planFile.Text) as JsonObject ?? throw new UserException("generated/plan.json is not a JSON object; re-run plan");
-        await RefuseStalePlanAsync(repo, plan, console, ct);
+        // Re-planning (the stale check) and reading the release sources are independent local work: they run at
+        // the same time, and both finish before any node is touched.
+        var staleCheck = Task.Run(() => RefuseStalePlanAsync(repo, plan, console, ct), ct);
 
         var environments = plan["environments"] as JsonObject ?? [];
         string? onlyEnv = null;
@@ -61,6 +63,53 @@ public static class DeployCommand
             .Where(n => args.Node is null || n == args.Node)
             .Where(n => onlyEnv is null || environments[onlyEnv]?["node"]?.GetValue<string>() == n)
             .Order(StringComparer.Ordinal).ToList();
+        // Releases are read before any node is touched: a dirty working tree or a missing commit stops the run here.
+        var envsByNode = nodes.ToDictionary(n => n, n => (plan["nodes"]?[n]?["environments"] as JsonArray ?? [])
+            .Select(e => e?.GetValue<string>() ?? "").Where(e => onlyEnv is null || e == onlyEnv).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        var releases = new Dictionary<string, ReleaseFiles>(StringComparer.Ordinal);
+        try
+        {
+            await LoadReleasesAsync();
+        }
+        catch (UserException)
+        {
+            await staleCheck; // a stale plan is the first thing to fix: report it rather than the source's problem
+            throw;
+        }
+
+        async Task LoadReleasesAsync()
+        {
+            if (!args.DryRun && !args.SystemOnly)
+            {
+                // One read per source (environments of one project share it), the sources in parallel.
+                var git = new GitSource(GitSource.DefaultCacheRoot());
+                var wanted = envsByNode.Values.SelectMany(e => e)
+                    .Where(env => environments[env]?["app"] is JsonObject app && (app["run"] is not null || app["static"] is not null))
+                    .GroupBy(env => environments[env]?["source"]?.ToJsonString() ?? env, StringComparer.Ordinal).ToList();
+                var loaded = new ConcurrentDictionary<string, ReleaseFiles>(StringComparer.Ordinal);
+                await Parallel.ForEachAsync(wanted, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (group, token) =>
+                {
+                    try
+                    {
+                        var files = await ReleaseFiles.LoadAsync(args.RepoDir, (JsonObject)environments[group.First()]!, git, args.AllowDirty, token);
+                        foreach (var env in group)
+                        {
+                            loaded[env] = files;
+                        }
+                    }
+                    catch (ReleaseSourceException ex)
+                    {
+                        throw new UserException($"{string.Join(", ", group)}: {ex.Message}");
+                    }
+                });
+                foreach (var (env, files) in loaded)
+                {
+                    releases[env] = files;
+                }
+            }
+        }
+
+        await staleCheck;
         if (nodes.Count == 0)
         {
             throw new UserException(args.Node is null ? "the plan has no nodes" : $"node '{args.Node}' is not in the plan");
@@ -72,39 +121,6 @@ public static class DeployCommand
             if (ungated.Count > 0)
             {
                 throw new UserException($"the plan changed since the last dns-gate for {string.Join(", ", ungated)}: run `hostenv-provider dns-gate` (or pass --skip-gate to deploy without it)");
-            }
-        }
-
-        // Releases are read before any node is touched: a dirty working tree or a missing commit stops the run here.
-        var envsByNode = nodes.ToDictionary(n => n, n => (plan["nodes"]?[n]?["environments"] as JsonArray ?? [])
-            .Select(e => e?.GetValue<string>() ?? "").Where(e => onlyEnv is null || e == onlyEnv).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
-        var releases = new Dictionary<string, ReleaseFiles>(StringComparer.Ordinal);
-        if (!args.DryRun && !args.SystemOnly)
-        {
-            // One read per source (environments of one project share it), the sources in parallel.
-            var git = new GitSource(GitSource.DefaultCacheRoot());
-            var wanted = envsByNode.Values.SelectMany(e => e)
-                .Where(env => environments[env]?["app"] is JsonObject app && (app["run"] is not null || app["static"] is not null))
-                .GroupBy(env => environments[env]?["source"]?.ToJsonString() ?? env, StringComparer.Ordinal).ToList();
-            var loaded = new ConcurrentDictionary<string, ReleaseFiles>(StringComparer.Ordinal);
-            await Parallel.ForEachAsync(wanted, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (group, token) =>
-            {
-                try
-                {
-                    var files = await ReleaseFiles.LoadAsync(args.RepoDir, (JsonObject)environments[group.First()]!, git, args.AllowDirty, token);
-                    foreach (var env in group)
-                    {
-                        loaded[env] = files;
-                    }
-                }
-                catch (ReleaseSourceException ex)
-                {
-                    throw new UserException($"{string.Join(", ", group)}: {ex.Message}");
-                }
-            });
-            foreach (var (env, files) in loaded)
-            {
-                releases[env] = files;
             }
         }
 
