@@ -61,10 +61,30 @@ public static class RollbackCommand
         if (args.List)
         {
             var history = await EnvironmentStage.ReadHistoryAsync(session, user, ct);
-            TextTable.Write(console.Out, ["RELEASE", "REV", "OUTCOME", "DEPLOYED"], history.Select(h => new[]
+            var (state, kept) = await ReleasesAsync(session, user, ct);
+            if (args.Format == "json")
+            {
+                console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonObject
+                {
+                    ["environment"] = user,
+                    ["node"] = node,
+                    ["current"] = state,
+                    ["releases"] = new JsonArray([.. kept.Select(r => (JsonNode)new JsonObject
+                    {
+                        ["release"] = r,
+                        ["current"] = r == state,
+                        ["outcome"] = history.LastOrDefault(h => h.Release == r)?.Outcome,
+                        ["rev"] = history.LastOrDefault(h => h.Release == r)?.Rev,
+                    })]),
+                })));
+                return ExitCodes.Success;
+            }
+
+            TextTable.Write(console.Out, ["RELEASE", "REV", "OUTCOME", "DEPLOYED", "ON NODE"], history.Select(h => new[]
             {
                 h.Release, h.Rev.Length > 12 ? h.Rev[..12] : h.Rev, h.Outcome,
                 DateTimeOffset.FromUnixTimeSeconds(h.Time).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                h.Release == state ? "current" : kept.Contains(h.Release) ? "kept" : "removed",
             }));
             return ExitCodes.Success;
         }
@@ -148,6 +168,19 @@ public static class RollbackCommand
             SystemOutcome.RolledBack => ExitCodes.RolledBack,
             _ => ExitCodes.Error,
         };
+    }
+
+    /// <summary>The live release and the releases the node keeps (what `--to` can name).</summary>
+    private static async Task<(string? Current, List<string> Kept)> ReleasesAsync(Provider.Nodes.Ssh.SshNodeSession session, string user, CancellationToken ct)
+    {
+        var r = await session.RunAsync(Provider.Nodes.Ssh.RemoteCommand.Shell("""
+            sed -n 's/^release=//p' "$1/state" 2>/dev/null | sed 's/^/current /'
+            ls -1 "$2/releases" 2>/dev/null | grep -v '\.partial$' | sed 's/^/kept /'
+            true
+            """, EnvironmentStage.EnvDir(user), Provider.Planning.Planner.HostenvPaths.Home(user)).AsRoot(), TimeSpan.FromSeconds(30), ct);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (lines.FirstOrDefault(l => l.StartsWith("current ", StringComparison.Ordinal))?[8..],
+            [.. lines.Where(l => l.StartsWith("kept ", StringComparison.Ordinal)).Select(l => l[5..]).Order(StringComparer.Ordinal)]);
     }
 
     private static void Print(CliConsole console, string format, GenerationHistory history)

@@ -136,6 +136,12 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         var releases = Ssh($"sudo -n ls /home/{user}/releases").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, releases.Length); // keepReleases: 2 (current and previous)
 
+        var list = await Cli("rollback", "--env", user, "--list", "--format", "json");
+        Assert.Equal(0, list.ExitCode);
+        var listed = System.Text.Json.Nodes.JsonNode.Parse(list.Stdout)!;
+        Assert.Equal(releases.Order(StringComparer.Ordinal), listed["releases"]!.AsArray().Select(r => r!["release"]!.GetValue<string>()));
+        Assert.Equal(releases.Max(StringComparer.Ordinal), listed["current"]!.GetValue<string>());
+
         var back = await Cli("rollback", "--env", user);
         Assert.True(back.ExitCode == 0, back.Stdout + back.Stderr);
         Assert.StartsWith("v3 ", Get(vhost), StringComparison.Ordinal);
