@@ -45,6 +45,7 @@ public static class DeployCommand
 
     public static async Task<int> RunAsync(DeployArguments args, CliConsole console, CancellationToken ct)
     {
+        var started = TimeProvider.System.GetTimestamp();
         var repo = new ProviderRepository(args.RepoDir);
         var planFile = repo.ReadText(ProviderRepository.PlanFile) ?? throw new UserException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
         var plan = JsonNode.Parse(planFile.Text) as JsonObject ?? throw new UserException("generated/plan.json is not a JSON object; re-run plan");
@@ -266,6 +267,11 @@ public static class DeployCommand
         var ok = errors.IsEmpty && results.Values.All(r => r.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate)
             && envResults.Values.All(r => r.Outcome is not EnvironmentOutcome.Failed) && verifyFailures.IsEmpty;
         journal?.Finish(ok && results.Count == nodes.Count);
+        var count = (EnvironmentOutcome o) => envResults.Values.Count(r => r.Outcome == o);
+        console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"\n{(ok ? "done" : "FAILED")} in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.0} s: {results.Values.Count(r => r.Outcome == SystemOutcome.Activated)} node(s) switched generation, " +
+            $"{results.Values.Count(r => r.Outcome == SystemOutcome.UpToDate)} up to date, {results.Values.Count(r => r.Outcome is SystemOutcome.RolledBack or SystemOutcome.Failed) + errors.Count} failed; " +
+            $"{count(EnvironmentOutcome.Deployed)} environment(s) deployed, {count(EnvironmentOutcome.UpToDate)} up to date, {count(EnvironmentOutcome.Failed) + verifyFailures.Count} failed"));
         if (results.Values.Any(r => r.Outcome == SystemOutcome.RolledBack))
         {
             return ExitCodes.RolledBack;
