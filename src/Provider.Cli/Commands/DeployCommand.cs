@@ -47,8 +47,7 @@ public static class DeployCommand
     {
         var started = TimeProvider.System.GetTimestamp();
         var repo = new ProviderRepository(args.RepoDir);
-        var planFile = repo.ReadText(ProviderRepository.PlanFile) ?? throw new UserException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
-        var plan = JsonNode.Parse(planFile.Text) as JsonObject ?? throw new UserException("generated/plan.json is not a JSON object; re-run plan");
+        var plan = FleetAccess.LoadPlan(args.RepoDir);
         // Re-planning (the stale check) and reading the release sources are independent local work: they run at
         // the same time, and both finish before any node is touched.
         var staleCheck = Task.Run(() => RefuseStalePlanAsync(repo, plan, console, ct), ct);
@@ -140,7 +139,7 @@ public static class DeployCommand
                 throw new UserException("the plan changed since the interrupted deploy; run deploy (not --resume)");
             }
 
-            var done = envsByNode.Sum(kv => kv.Value.Count(e => journal.LastStep(kv.Key, e) is "done" or "up-to-date" or "skipped"));
+            var done = envsByNode.Sum(kv => kv.Value.Count(e => journal.IsFinished(kv.Key, e)));
             console.Error.WriteLine($"resuming the interrupted deploy: {done} of {envsByNode.Sum(kv => kv.Value.Count)} environment(s) already finished");
         }
         else if (!args.DryRun)
@@ -192,16 +191,7 @@ public static class DeployCommand
                     return;
                 }
 
-                if (args.ForceUnlock && await NodeLock.ForceUnlockAsync(session, NodeLockOptions.Default, token) is { } removed)
-                {
-                    Progress($"{node}: removed the lock held by {removed}");
-                }
-
-                await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("deploy", TimeProvider.System), NodeLockOptions.Default, token);
-                if (nodeLock.TookOverFrom is { } dead)
-                {
-                    Progress($"{node}: took over the lock of {dead} (that process no longer exists on this machine)");
-                }
+                await using var nodeLock = await NodeLocking.TakeAsync(session, "deploy", args.ForceUnlock, Progress, token);
 
                 var stage = new SystemStage(c => SshNodeSession.ConnectAsync(target, key, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, Progress);
                 var result = await stage.ApplyAsync(session, generation, token);
@@ -305,7 +295,7 @@ public static class DeployCommand
         var stage = new EnvironmentStage(progress, TimeProvider.System) { OnJournal = (env, step, release) => journal?.Record(node, env, step, release) };
         foreach (var env in envs)
         {
-            if (resume && journal?.LastStep(node, env) is "done" or "up-to-date" or "skipped")
+            if (resume && journal?.IsFinished(node, env) == true)
             {
                 progress($"{node}/{env}: finished before the interruption; skipped");
                 continue;

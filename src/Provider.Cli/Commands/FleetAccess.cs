@@ -12,18 +12,21 @@ public sealed class FleetAccess(string repoDir, string? identity)
     private readonly ProviderRepository repo = new(repoDir);
     private (System.Collections.Immutable.ImmutableArray<NodeConfig> Nodes, string DeployUser)? inventory;
     private string? key;
+    private JsonObject? plan;
 
-    public JsonObject Plan { get; } = LoadPlan(repoDir);
+    /// <summary>generated/plan.json, read on first use (rolling a node back needs only node.yaml).</summary>
+    public JsonObject Plan => plan ??= LoadPlan(repoDir);
 
     public JsonObject Environments => Plan["environments"] as JsonObject ?? [];
 
     public IReadOnlyList<string> Nodes => [.. (Plan["nodes"] as JsonObject ?? []).Select(n => n.Key).Order(StringComparer.Ordinal)];
 
+    /// <summary>generated/plan.json for the commands that act on it (deploy, dns-gate, nodes build and the ones above).</summary>
     public static JsonObject LoadPlan(string repoDir)
     {
         var text = new ProviderRepository(repoDir).ReadText(ProviderRepository.PlanFile)
             ?? throw new UserException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
-        return JsonNode.Parse(text.Text) as JsonObject ?? throw new UserException($"{ProviderRepository.PlanFile} is not a JSON object; re-run plan");
+        return JsonNode.Parse(text.Text) as JsonObject ?? throw new UserException($"{ProviderRepository.PlanFile} is not a JSON object; re-run `hostenv-provider plan`");
     }
 
     /// <summary>The environment's userName and its node, from a userName or project/environment.</summary>

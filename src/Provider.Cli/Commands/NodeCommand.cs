@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Provider.Cli.Output;
 using Provider.Nodes.Fleet;
-using Provider.Nodes.Locking;
 using Provider.Nodes.Repository;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Output;
@@ -149,13 +148,8 @@ public static class NodeCommand
         var node = nodes.FirstOrDefault(n => n.Name == args.Name)
             ?? throw new UserException($"no node '{args.Name}' in nodes/" + (diagnostics.Any(d => d.IsError) ? " (or its node.yaml has errors)" : ""));
         await using var session = await SshNodeSession.ConnectAsync(NodeInventory.Target(node, deployUser), SshKeyLocator.Locate(args.Identity), ct);
-        if (args.ForceUnlock && await NodeLock.ForceUnlockAsync(session, NodeLockOptions.Default, ct) is { } removed)
-        {
-            console.Error.WriteLine($"{node.Name}: removed the lock held by {removed}");
-        }
-
         // Bootstrap changes the node, so it takes the node lock like every deploy-type command.
-        await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("node bootstrap " + node.Name, TimeProvider.System), NodeLockOptions.Default, ct);
+        await using var nodeLock = await NodeLocking.TakeAsync(session, "node bootstrap " + node.Name, args.ForceUnlock, console.Error.WriteLine, ct);
         var steps = await NodeBootstrapper.RunAsync(session, ct);
         foreach (var s in steps)
         {

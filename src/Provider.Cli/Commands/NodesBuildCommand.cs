@@ -27,8 +27,7 @@ public static class NodesBuildCommand
     public static int Run(NodesBuildArguments args, CliConsole console)
     {
         var repo = new ProviderRepository(args.RepoDir);
-        var planFile = repo.ReadText(ProviderRepository.PlanFile) ?? throw new UserException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
-        var plan = JsonNode.Parse(planFile.Text) as JsonObject ?? throw new UserException("generated/plan.json is not a JSON object; re-run plan");
+        var plan = FleetAccess.LoadPlan(args.RepoDir);
         if (plan["nodes"]?[args.Node] is null)
         {
             var known = string.Join(", ", (plan["nodes"] as JsonObject ?? []).Select(n => n.Key));

@@ -3,10 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Provider.Cli.Output;
 using Provider.Nodes.Apply;
-using Provider.Nodes.Fleet;
-using Provider.Nodes.Locking;
-using Provider.Nodes.Repository;
-using Provider.Nodes.Ssh;
 using Provider.Planning.Output;
 
 namespace Provider.Cli.Commands;
@@ -61,7 +57,7 @@ public static class RollbackCommand
         if (args.List)
         {
             var history = await EnvironmentStage.ReadHistoryAsync(session, user, ct);
-            var (state, kept) = await ReleasesAsync(session, user, ct);
+            var (state, kept) = await EnvironmentStage.ListReleasesAsync(session, user, ct);
             if (args.Format == "json")
             {
                 console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonObject
@@ -89,12 +85,7 @@ public static class RollbackCommand
             return ExitCodes.Success;
         }
 
-        if (args.ForceUnlock && await NodeLock.ForceUnlockAsync(session, NodeLockOptions.Default, ct) is { } removed)
-        {
-            console.Error.WriteLine($"{node}: removed the lock held by {removed}");
-        }
-
-        await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("rollback --env", TimeProvider.System), NodeLockOptions.Default, ct);
+        await using var nodeLock = await NodeLocking.TakeAsync(session, "rollback --env", args.ForceUnlock, console.Error.WriteLine, ct);
         var stage = new EnvironmentStage(line => console.Error.WriteLine(line), TimeProvider.System);
         EnvironmentResult result;
         try
@@ -118,13 +109,10 @@ public static class RollbackCommand
 
     private static async Task<int> RollbackNodeAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
     {
-        var repo = new ProviderRepository(args.RepoDir);
-        var (configs, deployUser, _) = NodeInventory.Load(repo);
-        var config = configs.FirstOrDefault(c => c.Name == args.Node) ?? throw new UserException($"node '{args.Node}' has no valid nodes/{args.Node}/node.yaml");
+        var fleet = new FleetAccess(args.RepoDir, args.Identity);
         var nodeName = args.Node!;
-        var target = NodeInventory.Target(config, deployUser);
-        var key = SshKeyLocator.Locate(args.Identity);
-        await using var session = await SshNodeSession.ConnectAsync(target, key, ct);
+        var config = fleet.Config(nodeName);
+        await using var session = await fleet.ConnectAsync(nodeName, ct);
 
         if (args.List)
         {
@@ -132,12 +120,7 @@ public static class RollbackCommand
             return ExitCodes.Success;
         }
 
-        if (args.ForceUnlock && await NodeLock.ForceUnlockAsync(session, NodeLockOptions.Default, ct) is { } removed)
-        {
-            console.Error.WriteLine($"{args.Node}: removed the lock held by {removed}");
-        }
-
-        await using var nodeLock = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess("rollback", TimeProvider.System), NodeLockOptions.Default, ct);
+        await using var nodeLock = await NodeLocking.TakeAsync(session, "rollback", args.ForceUnlock, console.Error.WriteLine, ct);
         var history = await GenerationHistory.ReadAsync(session, ct);
         GenerationInfo to;
         try
@@ -157,7 +140,7 @@ public static class RollbackCommand
 
         console.Error.WriteLine($"{args.Node}: rolling back to generation {to.Number} ({to.Id[..12]})");
         var generation = await SystemStage.FromNodeAsync(session, nodeName, to.Id, ct);
-        var stage = new SystemStage(c => SshNodeSession.ConnectAsync(target, key, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback,
+        var stage = new SystemStage(c => fleet.ConnectAsync(nodeName, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback,
             line => console.Error.WriteLine(line));
         var result = await stage.ApplyAsync(session, generation, ct, reason: "rollback");
         TextTable.Write(console.Out, ["NODE", "RESULT", "FROM", "TO", "DETAIL"],
@@ -168,19 +151,6 @@ public static class RollbackCommand
             SystemOutcome.RolledBack => ExitCodes.RolledBack,
             _ => ExitCodes.Error,
         };
-    }
-
-    /// <summary>The live release and the releases the node keeps (what `--to` can name).</summary>
-    private static async Task<(string? Current, List<string> Kept)> ReleasesAsync(Provider.Nodes.Ssh.SshNodeSession session, string user, CancellationToken ct)
-    {
-        var r = await session.RunAsync(Provider.Nodes.Ssh.RemoteCommand.Shell("""
-            sed -n 's/^release=//p' "$1/state" 2>/dev/null | sed 's/^/current /'
-            ls -1 "$2/releases" 2>/dev/null | grep -v '\.partial$' | sed 's/^/kept /'
-            true
-            """, EnvironmentStage.EnvDir(user), Provider.Planning.Planner.HostenvPaths.Home(user)).AsRoot(), TimeSpan.FromSeconds(30), ct);
-        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return (lines.FirstOrDefault(l => l.StartsWith("current ", StringComparison.Ordinal))?[8..],
-            [.. lines.Where(l => l.StartsWith("kept ", StringComparison.Ordinal)).Select(l => l[5..]).Order(StringComparer.Ordinal)]);
     }
 
     private static void Print(CliConsole console, string format, GenerationHistory history)

@@ -62,6 +62,9 @@ public sealed class DeployJournal
         }
     }
 
+    /// <summary>Whether an environment got to the end of its deploy (deployed, already up to date, or nothing to ship): resume skips it.</summary>
+    public bool IsFinished(string node, string environment) => LastStep(node, environment) is "done" or "up-to-date" or "skipped";
+
     public void Record(string node, string key, string step, string? detail = null)
     {
         lock (gate)

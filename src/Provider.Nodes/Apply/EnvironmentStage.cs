@@ -159,8 +159,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         var started = clock.GetTimestamp();
         var (state, _, _) = await ReadStateAsync(session, user, ct);
         var history = await ReadHistoryAsync(session, user, ct);
-        var kept = (await Run(session, "list releases", RemoteCommand.Shell("ls -1 \"$1/releases\" 2>/dev/null || true", HostenvPaths.Home(user)).AsRoot(), ct))
-            .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        var kept = (await ListReleasesAsync(session, user, ct)).Kept;
         string target;
         if (to is not null)
         {
@@ -285,6 +284,19 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             .Select((p, i) => new HistoryEntry(long.Parse(p[0], CultureInfo.InvariantCulture), p[1], p[2], p[3], double.Parse(p[4], CultureInfo.InvariantCulture), i)),
     ];
 
+    /// <summary>The live release (from the node's state file) and the releases the node keeps, in name (= time) order: what `--to` can name.</summary>
+    public static async Task<(string? Current, ImmutableArray<string> Kept)> ListReleasesAsync(SshNodeSession session, string user, CancellationToken ct)
+    {
+        var r = await Run(session, "list releases", RemoteCommand.Shell("""
+            sed -n 's/^release=//p' "$1/state" 2>/dev/null | sed 's/^/current /'
+            ls -1 "$2/releases" 2>/dev/null | grep -v '\.partial$' | sed 's/^/kept /'
+            true
+            """, EnvDir(user), HostenvPaths.Home(user)).AsRoot(), ct);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (lines.FirstOrDefault(l => l.StartsWith("current ", StringComparison.Ordinal))?["current ".Length..],
+            [.. lines.Where(l => l.StartsWith("kept ", StringComparison.Ordinal)).Select(l => l["kept ".Length..]).Order(StringComparer.Ordinal)]);
+    }
+
     public static string AppUnit(string user, string slot) => $"hostenv-{user}-app@{slot}.service";
 
     private static async Task<(EnvironmentState State, string Extras, string[] SecretNames)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct)
@@ -397,24 +409,16 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     private static async Task AssembleAsync(SshNodeSession session, string user, JsonObject env, ReleaseFiles release, string releaseDir, CancellationToken ct)
     {
-        // The manifest travels as a file (SFTP): fed through the command's stdin, a consumer as slow as the copy loop
-        // stalled SSH.NET's channel window (2.2 s instead of 0.2 s for 5,000 files, measured on the testbed).
         var manifest = string.Concat(release.Files.Select(f => $"{f.Mode}\t{f.Sha256}\t{f.Path}\n"));
-        var manifestPath = $"/tmp/hostenv-manifest-{Guid.NewGuid():N}";
-        using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(manifest)))
-        {
-            await session.UploadAsync(stream, manifestPath, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
-        }
 
         var shared = (env["app"]?["sharedDirs"] as JsonArray ?? []).Select(d => d?.GetValue<string>()).OfType<string>().ToArray();
         var r = await session.RunAsync(RemoteCommand.Shell("""
             set -e
-            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; manifest="$6"; shift 6
-            trap 'rm -f "$manifest"' EXIT
+            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; shift 5
             part="$rel.partial"
             install -d -o "$user" -g "$user" -m 0750 "$home/releases"
             rm -rf "$part"; mkdir -p "$part"
-            perl -e "$script" "$blobs" "$part" < "$manifest"
+            perl -e "$script" "$blobs" "$part"
             # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied).
             ov="/etc/hostenv/overrides/$user"
             if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; cp -f "$f" "$part/$f"; done); fi
@@ -426,8 +430,8 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             # A static site is read by nginx (www-data): it may traverse (not list) the home and releases.
             [ "$STATIC" = yes ] && chmod o+x "$home" "$home/releases"
             rm -rf "$rel"; mv "$part" "$rel"
-            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), manifestPath, .. shared]).AsRoot()
-            .WithEnvironment("STATIC", env["app"]?["run"] is null && env["app"]?["static"] is not null ? "yes" : "no"), StepTimeout, ct);
+            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), .. shared]).AsRoot()
+            .WithEnvironment("STATIC", env["app"]?["run"] is null && env["app"]?["static"] is not null ? "yes" : "no"), StepTimeout, manifest, ct);
         if (!r.Success)
         {
             throw new DeployStepException("assemble", (r.Stderr + r.Stdout).Trim());

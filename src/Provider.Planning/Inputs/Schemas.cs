@@ -15,15 +15,13 @@ public static class Schemas
         [SchemaKind.Hostenv] = "hostenv.schema.json",
     }.ToFrozenDictionary();
 
-    private static readonly Lazy<FrozenDictionary<SchemaKind, (JsonSchema Schema, JsonNode Document)>> Loaded = new(Load);
+    private static readonly Lazy<FrozenDictionary<SchemaKind, JsonNode>> Documents = new(Load);
 
     public static string FileName(SchemaKind kind) => FileNames[kind];
 
     /// <summary>Schema files as published, ordered by file name.</summary>
     public static IReadOnlyList<(string FileName, string Text)> All() =>
         [.. FileNames.Values.Order(StringComparer.Ordinal).Select(n => (n, ReadResource(n)))];
-
-    internal static JsonSchema Schema(SchemaKind kind) => Loaded.Value[kind].Schema;
 
     /// <summary>
     /// Evaluates against a schema instance private to this thread and to this options object. JsonSchema.Net
@@ -53,19 +51,11 @@ public static class Schemas
 
     private static readonly ThreadLocal<ThreadSchemas> PerThread = new(() => new ThreadSchemas());
 
-    internal static JsonNode Document(SchemaKind kind) => Loaded.Value[kind].Document;
+    internal static JsonNode Document(SchemaKind kind) => Documents.Value[kind];
 
-    private static FrozenDictionary<SchemaKind, (JsonSchema, JsonNode)> Load()
-    {
-        var result = new Dictionary<SchemaKind, (JsonSchema, JsonNode)>();
-        foreach (var (kind, name) in FileNames)
-        {
-            var text = ReadResource(name);
-            result[kind] = (JsonSchema.FromText(text), JsonNode.Parse(text) ?? throw new InvalidOperationException(name));
-        }
-
-        return result.ToFrozenDictionary();
-    }
+    /// <summary>The schema documents as JSON, for turning failures into diagnostics (evaluation uses <see cref="Evaluate"/>).</summary>
+    private static FrozenDictionary<SchemaKind, JsonNode> Load() =>
+        FileNames.ToFrozenDictionary(f => f.Key, f => JsonNode.Parse(ReadResource(f.Value)) ?? throw new InvalidOperationException(f.Value));
 
     private static string ReadResource(string name)
     {
