@@ -23,13 +23,16 @@ public sealed record EnvironmentResult(string Environment, EnvironmentOutcome Ou
 /// <summary>What the node records for an environment (root-only state file under /var/lib/hostenv/envs/&lt;user&gt;).</summary>
 public sealed record EnvironmentState(string? Release, string? Slot, string? Fingerprint, string? Rev, string? Previous)
 {
+    /// <summary>The newest release directory name on the node (kept, failed or partial), so a new name sorts after it.</summary>
+    public string? NewestRelease { get; init; }
+
     public static EnvironmentState Parse(string text)
     {
         var values = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.Ordinal);
         string? V(string key) => values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
-        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous"));
+        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous")) { NewestRelease = V("newest") };
     }
 }
 
@@ -99,7 +102,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, state.Release, state.Rev, null, Elapsed(started));
         }
 
-        var releaseId = clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) + "-" + ShortRev(release.Rev);
+        var releaseId = NextReleaseId(clock.GetUtcNow(), release.Rev, state.NewestRelease);
         var releaseDir = $"{HostenvPaths.Home(user)}/releases/{releaseId}";
         await JournalAsync(session, user, "start", releaseId, ct);
         try
@@ -311,7 +314,8 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
             echo "extras=overrides:$o secrets:$s"
             echo "secretnames=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
-            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot).AsRoot(), ct);
+            echo "newest=$(ls -1 "$4/releases" 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
+            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user)).AsRoot(), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
         var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
@@ -559,6 +563,25 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         new(user, EnvironmentOutcome.Failed, release, rev, error, Elapsed(started));
 
     private TimeSpan Elapsed(long started) => clock.GetElapsedTime(started);
+
+    private const string ReleaseTimeFormat = "yyyyMMdd'T'HHmmss";
+
+    /// <summary>
+    /// A release is named by UTC time and rev. Names must be unique and sort in deploy order (rollback --list, retention
+    /// and operators read them that way), so two deploys within one second, or a clock behind the node's newest release,
+    /// take the second after the newest name present.
+    /// </summary>
+    public static string NextReleaseId(DateTimeOffset now, string rev, string? newest)
+    {
+        var time = new DateTimeOffset(now.UtcDateTime.Ticks - (now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        if (newest is { Length: >= 15 } && DateTimeOffset.TryParseExact(newest[..15], ReleaseTimeFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var last) && last >= time)
+        {
+            time = last.AddSeconds(1);
+        }
+
+        return time.ToString(ReleaseTimeFormat, CultureInfo.InvariantCulture) + "-" + ShortRev(rev);
+    }
 
     private static string ShortRev(string rev) => rev.StartsWith("tree-", StringComparison.Ordinal) ? rev[5..] : rev[..Math.Min(12, rev.Length)];
 
