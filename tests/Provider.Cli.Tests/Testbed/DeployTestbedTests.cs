@@ -51,6 +51,21 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         var file = Path.Combine(testbed.Values["HOSTENV_TESTBED_DNS_HOSTSDIR"], name);
         File.WriteAllText(file, $"{address} {name}\n");
         dnsFiles.Add(file);
+
+        // dnsmasq re-reads hosts.d by itself (inotify): wait, bounded, until it answers with the new address.
+        var server = testbed.Values["HOSTENV_TESTBED_DNS"].Split(':');
+        for (var i = 0; i < 100 && !Dig(server[0], server[1], name).Contains(address, StringComparison.Ordinal); i++)
+        {
+            Thread.Sleep(50);
+        }
+    }
+
+    private static string Dig(string server, string port, string name)
+    {
+        using var p = Process.Start(new ProcessStartInfo("dig", ["+short", "+time=1", "+tries=1", "-p", port, "@" + server, name, "A"]) { RedirectStandardOutput = true })!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output;
     }
 
     private Task<CliResult> Cli(params string[] args) => CliRunner.RunAsync(["--dir", repo.Path, "--identity", testbed.SshKey, .. args]);
@@ -58,7 +73,6 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
     private async Task PlanAndGate()
     {
         Assert.Equal(0, (await Cli("plan")).ExitCode);
-        Thread.Sleep(300); // dnsmasq re-reads hosts.d by itself
         var gate = await Cli("dns-gate", "--nameserver", testbed.Values["HOSTENV_TESTBED_DNS"]);
         Assert.True(gate.ExitCode == 0, gate.Stderr);
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Provider.Cli.Tests.Support;
+using Provider.Testing;
 
 namespace Provider.Cli.Tests.Testbed;
 
@@ -70,7 +71,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
         Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
 
-        using var load = new LoadGenerator(IPAddress.Parse(Address), vhost);
+        using var load = new HttpLoadGenerator(IPAddress.Parse(Address), vhost);
         load.Start();
 
         // A release whose health endpoint fails: exit 1, the journal's last lines, and v1 keeps answering.
@@ -338,81 +339,5 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         // The journal of this repo's deploys lives outside it; remove it with the repo.
         File.Delete(Provider.Nodes.Apply.DeployJournal.PathFor(repo.Path));
         repo.Dispose();
-    }
-}
-
-/// <summary>Continuous HTTP load at a vhost on one node (kept-alive client connections; nginx connects upstream per request), counting failures.</summary>
-public sealed class LoadGenerator(IPAddress node, string host) : IDisposable
-{
-    private readonly CancellationTokenSource stop = new();
-    private readonly ConcurrentBag<string> bodies = [];
-    private readonly ConcurrentBag<string> errors = [];
-    private readonly List<Task> workers = [];
-    private int requests;
-
-    public sealed record Result(int Requests, int Failures, IReadOnlyCollection<string> Bodies, IReadOnlyCollection<string> Errors);
-
-    public void Start(int concurrency = 4)
-    {
-        for (var i = 0; i < concurrency; i++)
-        {
-            workers.Add(Task.Run(async () =>
-            {
-                using var handler = new SocketsHttpHandler
-                {
-                    ConnectCallback = async (_, ct) =>
-                    {
-                        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                        await socket.ConnectAsync(new IPEndPoint(node, 80), ct);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    },
-                };
-                using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
-                for (var n = 0; n < 1_000_000 && !stop.IsCancellationRequested; n++)
-                {
-                    Interlocked.Increment(ref requests);
-                    try
-                    {
-                        using var response = await client.GetAsync(new Uri($"http://{host}/"), stop.Token);
-                        var body = await response.Content.ReadAsStringAsync(stop.Token);
-                        if (response.StatusCode == HttpStatusCode.OK)
-                        {
-                            bodies.Add(body.Split(' ')[0]);
-                        }
-                        else
-                        {
-                            errors.Add($"{(int)response.StatusCode}: {body.Trim()}");
-                        }
-                    }
-                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                    {
-                        Interlocked.Decrement(ref requests);
-                    }
-                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
-                    {
-                        errors.Add(ex.Message);
-                    }
-                }
-            }));
-        }
-    }
-
-    public Result Snapshot() => new(requests, errors.Count, [.. bodies.Distinct()], [.. errors]);
-
-    public Result Stop()
-    {
-        stop.Cancel();
-        Task.WaitAll([.. workers], TimeSpan.FromSeconds(20));
-        return Snapshot();
-    }
-
-    public void Dispose()
-    {
-        if (!stop.IsCancellationRequested)
-        {
-            Stop();
-        }
-
-        stop.Dispose();
     }
 }
