@@ -42,7 +42,7 @@ public static class InputBinder
                     Int(hc, "intervalSeconds") ?? HealthTimings.Default.IntervalSeconds,
                     Int(hc, "timeoutSeconds") ?? HealthTimings.Default.TimeoutSeconds,
                     Int(hc, "deadlineSeconds") ?? HealthTimings.Default.DeadlineSeconds)),
-            doc);
+            doc.Map);
     }
 
     public static NodeConfig? ReadNode(string name, SourceFile file, DiagnosticBag diagnostics)
@@ -63,7 +63,7 @@ public static class InputBinder
             Strings(r, "addresses"),
             Bool(r, "magicRollback") ?? true,
             Int(r, "confirmTimeoutSeconds") ?? 30,
-            doc);
+            doc.Map);
     }
 
     public static ProjectManifest? ReadManifest(string projectName, SourceFile file, DeployDefaults deploy, DiagnosticBag diagnostics)
@@ -85,7 +85,7 @@ public static class InputBinder
             Str(r, "defaultEnvironment"),
             Users(r?["allEnvironments"]),
             envs,
-            doc);
+            doc.Map);
     }
 
     private static YamlDocument? Load(SourceFile file, SchemaKind kind, DiagnosticBag diagnostics)

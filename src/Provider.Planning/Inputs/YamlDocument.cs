@@ -7,30 +7,28 @@ using YamlDotNet.Core.Events;
 namespace Provider.Planning.Inputs;
 
 /// <summary>
-/// A YAML file read into a JSON tree (for schema validation and binding) plus the position of every
-/// value and key, addressed by JSON Pointer. Built from parser events rather than YamlDotNet's
-/// representation model so duplicate keys and positions are ours to report.
+/// Where each value and key of a YAML file is, addressed by JSON Pointer. Positions are needed only to
+/// report a problem, so they are not kept: the first lookup parses the text again (deterministically the
+/// same events) and indexes them. The planner's models hold this map rather than the parsed tree, so a
+/// fleet of thousands of valid manifests keeps neither trees nor per-value positions alive for the GC.
 /// </summary>
-public sealed class YamlDocument
+public sealed class SourceMap
 {
-    private readonly Dictionary<string, SourcePosition> valuePositions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SourcePosition> keyPositions = new(StringComparer.Ordinal);
+    private readonly Lazy<YamlDocument.PositionIndex> positions;
 
-    private YamlDocument(string file) => File = file;
+    internal SourceMap(SourceFile source) =>
+        (File, positions) = (source.Name, new Lazy<YamlDocument.PositionIndex>(() => YamlDocument.Read(source, new DiagnosticBag()).Positions));
 
     public string File { get; }
-
-    private SourcePosition? lastPosition;
-
-    public JsonNode? Root { get; private set; }
 
     /// <summary>Position of the value at a JSON Pointer, else of the nearest ancestor, else the file.</summary>
     public SourcePosition PositionOf(string pointer)
     {
+        var values = positions.Value.Values;
         var p = pointer;
         while (true)
         {
-            if (valuePositions.TryGetValue(p, out var pos))
+            if (values.TryGetValue(p, out var pos))
             {
                 return pos;
             }
@@ -46,28 +44,61 @@ public sealed class YamlDocument
 
     /// <summary>Position of the key naming the member at a JSON Pointer (falls back to its value).</summary>
     public SourcePosition KeyPositionOf(string pointer) =>
-        keyPositions.TryGetValue(pointer, out var pos) ? pos : PositionOf(pointer);
+        positions.Value.Keys.TryGetValue(pointer, out var pos) ? pos : PositionOf(pointer);
+}
+
+/// <summary>
+/// A YAML file read into a JSON tree (for schema validation and binding) with its <see cref="SourceMap"/>.
+/// Built from parser events rather than YamlDotNet's representation model so duplicate keys and positions
+/// are ours to report.
+/// </summary>
+public sealed class YamlDocument
+{
+    private YamlDocument(SourceFile source, JsonNode? root) => (Map, Root) = (new SourceMap(source), root);
+
+    public SourceMap Map { get; }
+
+    public string File => Map.File;
+
+    public JsonNode? Root { get; }
+
+    internal sealed class PositionIndex(string file)
+    {
+        public string File { get; } = file;
+
+        public Dictionary<string, SourcePosition> Values { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, SourcePosition> Keys { get; } = new(StringComparer.Ordinal);
+
+        public SourcePosition? Last { get; set; }
+    }
+
+    public SourcePosition PositionOf(string pointer) => Map.PositionOf(pointer);
+
+    public SourcePosition KeyPositionOf(string pointer) => Map.KeyPositionOf(pointer);
 
     public static string Escape(string token) =>
         token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     public static string Child(string pointer, string key) => pointer + "/" + Escape(key);
 
-    public static YamlDocument Parse(SourceFile source, DiagnosticBag diagnostics)
+    public static YamlDocument Parse(SourceFile source, DiagnosticBag diagnostics) => new(source, Read(source, diagnostics).Root);
+
+    internal static (JsonNode? Root, PositionIndex Positions) Read(SourceFile source, DiagnosticBag diagnostics)
     {
-        var doc = new YamlDocument(source.Name);
+        var doc = new PositionIndex(source.Name);
         try
         {
             var parser = new Parser(new StringReader(source.Text));
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _))
             {
-                return doc; // empty file: Root stays null, the schema reports what is missing
+                return (null, doc); // empty file: Root stays null, the schema reports what is missing
             }
 
             parser.Consume<DocumentStart>();
             var builder = new Builder(doc, diagnostics);
-            doc.Root = builder.Read(parser, "");
+            var root = builder.Read(parser, "");
             parser.Consume<DocumentEnd>();
             if (!parser.TryConsume<StreamEnd>(out _))
             {
@@ -77,6 +108,8 @@ public sealed class YamlDocument
                     Position(doc.File, parser.Current?.Start ?? Mark.Empty),
                     Hint: "keep one document per file; remove the extra '---' separator"));
             }
+
+            return (root, doc);
         }
         catch (InvalidOperationException)
         {
@@ -84,9 +117,9 @@ public sealed class YamlDocument
             diagnostics.Add(new Diagnostic(
                 ManifestCodes.YamlSyntax, DiagnosticLevel.Error,
                 "YAML syntax error: a '[' or '{' is not closed",
-                doc.lastPosition ?? new SourcePosition(doc.File, 1, 1),
+                doc.Last ?? new SourcePosition(doc.File, 1, 1),
                 Hint: "close the flow list or mapping with ']' or '}' on the same entry"));
-            doc.Root = null;
+            return (null, doc);
         }
         catch (YamlException ex)
         {
@@ -95,10 +128,8 @@ public sealed class YamlDocument
                 "YAML syntax error: " + FirstLine(ex.Message),
                 Position(doc.File, ex.Start),
                 Hint: "check indentation, quoting and ':' after keys near this position"));
-            doc.Root = null;
+            return (null, doc);
         }
-
-        return doc;
     }
 
     private static string FirstLine(string message)
@@ -118,14 +149,14 @@ public sealed class YamlDocument
     private static SourcePosition Position(string file, Mark mark) =>
         new(file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
 
-    private sealed class Builder(YamlDocument doc, DiagnosticBag diagnostics)
+    private sealed class Builder(PositionIndex doc, DiagnosticBag diagnostics)
     {
         private readonly Dictionary<string, JsonNode?> anchors = new(StringComparer.Ordinal);
 
         public JsonNode? Read(IParser parser, string pointer)
         {
             var ev = parser.Current ?? throw new InvalidOperationException("parser has no current event");
-            doc.valuePositions[pointer] = doc.lastPosition = Position(doc.File, ev.Start);
+            doc.Values[pointer] = doc.Last = Position(doc.File, ev.Start);
             JsonNode? node;
             switch (ev)
             {
@@ -205,13 +236,13 @@ public sealed class YamlDocument
             {
                 diagnostics.Add(new Diagnostic(
                     ManifestCodes.DuplicateKey, DiagnosticLevel.Error,
-                    $"key '{key}' appears twice in the same mapping (first at line {doc.keyPositions[child].Line})",
+                    $"key '{key}' appears twice in the same mapping (first at line {doc.Keys[child].Line})",
                     keyPos, FieldPath(child), "keep one of them; YAML does not merge repeated keys"));
                 parser.SkipThisAndNestedEvents();
                 return;
             }
 
-            doc.keyPositions[child] = keyPos;
+            doc.Keys[child] = keyPos;
             obj[key] = Read(parser, child);
         }
 

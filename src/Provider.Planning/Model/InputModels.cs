@@ -55,7 +55,7 @@ public sealed record ProviderConfig(
     ImmutableArray<ProjectSource> Projects,
     ResourceLimits DefaultResources,
     DeployDefaults Deploy,
-    YamlDocument Document);
+    SourceMap Source);
 
 public sealed record NodeConfig(
     string Name,
@@ -66,7 +66,7 @@ public sealed record NodeConfig(
     ImmutableArray<string> Addresses,
     bool MagicRollback,
     int ConfirmTimeoutSeconds,
-    YamlDocument Document);
+    SourceMap Source);
 
 public sealed record UserSpec(string Id, string? Email, ImmutableArray<string> PublicKeys);
 
@@ -134,4 +134,4 @@ public sealed record ProjectManifest(
     string? DefaultEnvironment,
     ImmutableArray<UserSpec> AllUsers,
     ImmutableArray<EnvironmentSpec> Environments,
-    YamlDocument Document);
+    SourceMap Source);

@@ -78,7 +78,7 @@ public static partial class FleetPlanner
                 {
                     diagnostics.Add(new Diagnostic(
                         ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"'{address}' is not an IPv4 or IPv6 address",
-                        node.Document.PositionOf("/addresses/" + i.ToString(CultureInfo.InvariantCulture)), $"addresses.{i}",
+                        node.Source.PositionOf("/addresses/" + i.ToString(CultureInfo.InvariantCulture)), $"addresses.{i}",
                         "list the public addresses the node serves, e.g. 203.0.113.10 or 2001:db8::10"));
                 }
             }
@@ -115,7 +115,7 @@ public static partial class FleetPlanner
                 diagnostics.Add(new Diagnostic(
                     ManifestCodes.InvalidName, DiagnosticLevel.Error,
                     $"project name '{source.Name}' must be '<organisation>__<project>'",
-                    provider.Document.KeyPositionOf(pointer), field,
+                    provider.Source.KeyPositionOf(pointer), field,
                     "lowercase letters, digits and '-', with '__' between organisation and project, e.g. acme__shop"));
                 continue;
             }
@@ -125,7 +125,7 @@ public static partial class FleetPlanner
                 diagnostics.Add(new Diagnostic(
                     ManifestCodes.InvalidValue, DiagnosticLevel.Error,
                     $"project '{source.Name}' needs exactly one of 'path' or 'git'",
-                    provider.Document.PositionOf(pointer), field,
+                    provider.Source.PositionOf(pointer), field,
                     "use 'path: examples/demo' for a directory in this repo, or 'git: URL' with 'ref: BRANCH'"));
                 continue;
             }
@@ -135,7 +135,7 @@ public static partial class FleetPlanner
                 diagnostics.Add(new Diagnostic(
                     ManifestCodes.InvalidValue, DiagnosticLevel.Error,
                     $"path '{source.Path}' must stay inside the provider repo",
-                    provider.Document.PositionOf(pointer + "/path"), field + ".path",
+                    provider.Source.PositionOf(pointer + "/path"), field + ".path",
                     "use a relative path without '..', e.g. examples/demo"));
                 continue;
             }
@@ -144,7 +144,7 @@ public static partial class FleetPlanner
             {
                 diagnostics.Add(new Diagnostic(
                     ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"dir '{source.Dir}' must be a relative path inside the project",
-                    provider.Document.PositionOf(pointer + "/dir"), field + ".dir", "the default is .hostenv"));
+                    provider.Source.PositionOf(pointer + "/dir"), field + ".dir", "the default is .hostenv"));
                 continue;
             }
 
@@ -154,7 +154,7 @@ public static partial class FleetPlanner
                 // Point at what the operator would fix: the path or git URL.
                 var at = pointer + (source.Git is not null ? "/git" : "/path");
                 diagnostics.Add(new Diagnostic(missing.Code, DiagnosticLevel.Error, missing.Message,
-                    provider.Document.PositionOf(at), YamlDocument.FieldPath(at), missing.Hint));
+                    provider.Source.PositionOf(at), YamlDocument.FieldPath(at), missing.Hint));
                 continue;
             }
 
@@ -179,7 +179,7 @@ public static partial class FleetPlanner
     private static bool CheckManifest(ProjectSource source, ProjectManifest manifest, DiagnosticBag diagnostics)
     {
         var ok = true;
-        var doc = manifest.Document;
+        var doc = manifest.Source;
         var parts = source.Name.Split("__");
         if (HostenvIdentity.Normalise(parts[0]) != HostenvIdentity.Normalise(manifest.Organisation)
             || HostenvIdentity.Normalise(parts[1]) != HostenvIdentity.Normalise(manifest.Project))
@@ -255,7 +255,7 @@ public static partial class FleetPlanner
         return ok;
     }
 
-    private static bool CheckHeaderValues(YamlDocument doc, VirtualHostSpec vhost, DiagnosticBag diagnostics)
+    private static bool CheckHeaderValues(SourceMap doc, VirtualHostSpec vhost, DiagnosticBag diagnostics)
     {
         var values = new (string Field, string? Value)[]
         {
@@ -289,7 +289,7 @@ public static partial class FleetPlanner
         {
             if (node is not null && !nodes.ContainsKey(node) && !unreadable.Contains(node))
             {
-                diagnostics.Add(UnknownNode(node, provider.Document.PositionOf("/nodeFor/" + key), "nodeFor." + key, nodes));
+                diagnostics.Add(UnknownNode(node, provider.Source.PositionOf("/nodeFor/" + key), "nodeFor." + key, nodes));
             }
         }
     }
@@ -327,8 +327,8 @@ public static partial class FleetPlanner
             {
                 diagnostics.Add(new Diagnostic(
                     PlanCodes.UserNameCollision, DiagnosticLevel.Error,
-                    $"environment '{env.Name}' gets user name '{userName}', already taken by '{first.Env.Name}' of {first.Manifest.Document.File}",
-                    manifest.Document.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
+                    $"environment '{env.Name}' gets user name '{userName}', already taken by '{first.Env.Name}' of {first.Manifest.Source.File}",
+                    manifest.Source.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
                     "two projects with the same organisation and project name produce the same identities; rename one"));
                 continue;
             }
@@ -340,13 +340,13 @@ public static partial class FleetPlanner
                 diagnostics.Add(new Diagnostic(
                     PlanCodes.NoNodeForType, DiagnosticLevel.Error,
                     $"no node for environment '{env.Name}' (type {env.Type})",
-                    manifest.Document.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
+                    manifest.Source.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
                     $"set 'node:' on the environment, or nodeFor.{env.Type} / nodeFor.default in provider.yaml"));
             }
             else if (!nodes.ContainsKey(node) && !unreadableNodes.Contains(node) && env.Node is not null)
             {
                 // A node that comes from nodeFor was already reported there, once.
-                diagnostics.Add(UnknownNode(node, manifest.Document.PositionOf(env.Pointer + "/node"), YamlDocument.FieldPath(env.Pointer + "/node"), nodes));
+                diagnostics.Add(UnknownNode(node, manifest.Source.PositionOf(env.Pointer + "/node"), YamlDocument.FieldPath(env.Pointer + "/node"), nodes));
             }
 
             declared.Add((source, manifest, rev, env, userName, node));
@@ -369,7 +369,7 @@ public static partial class FleetPlanner
                 diagnostics.Add(new Diagnostic(
                     PlanCodes.UidExhausted, DiagnosticLevel.Error,
                     $"no UID left for '{d.UserName}': every UID up to {PlanLimits.MaxUid} has been reserved",
-                    d.Manifest.Document.KeyPositionOf(d.Env.Pointer), YamlDocument.FieldPath(d.Env.Pointer),
+                    d.Manifest.Source.KeyPositionOf(d.Env.Pointer), YamlDocument.FieldPath(d.Env.Pointer),
                     "UIDs are never reused; this fleet needs a new provider state or fewer environments"));
                 continue;
             }
@@ -427,14 +427,14 @@ public static partial class FleetPlanner
             foreach (var (raw, pointer, isKey) in names)
             {
                 var name = Vhosts.Normalise(raw);
-                var position = isKey ? manifest.Document.KeyPositionOf(pointer) : manifest.Document.PositionOf(pointer);
+                SourcePosition Position() => isKey ? manifest.Source.KeyPositionOf(pointer) : manifest.Source.PositionOf(pointer);
                 if (claims.TryGetValue(name, out var other))
                 {
-                    var otherPos = other.Manifest.Document.KeyPositionOf(other.Pointer);
+                    var otherPos = other.Manifest.Source.KeyPositionOf(other.Pointer);
                     diagnostics.Add(new Diagnostic(
                         PlanCodes.VhostClaimedTwice, DiagnosticLevel.Error,
                         $"virtual host '{name}' is claimed by {Owner(manifest, env)} and also by '{other.Manifest.ProjectName}' environment '{other.Env.Name}' at {otherPos}",
-                        position, YamlDocument.FieldPath(pointer),
+                        Position(), YamlDocument.FieldPath(pointer),
                         "a name can belong to one environment only; remove it from one of them"));
                     continue;
                 }
@@ -445,7 +445,7 @@ public static partial class FleetPlanner
                     diagnostics.Add(new Diagnostic(
                         PlanCodes.VhostHeldByOther, DiagnosticLevel.Error,
                         $"virtual host '{name}' wanted by {Owner(manifest, env)} is still reserved in {stateFile} by '{holder.UserName}' (node {holder.Node}), an environment no longer declared",
-                        position, YamlDocument.FieldPath(pointer),
+                        Position(), YamlDocument.FieldPath(pointer),
                         $"release it with `hostenv-provider state prune` once '{holder.UserName}' is gone from its node, or choose another name"));
                 }
             }
@@ -453,7 +453,7 @@ public static partial class FleetPlanner
     }
 
     private static string Owner(ProjectManifest manifest, EnvironmentSpec env) =>
-        $"'{manifest.ProjectName}' environment '{env.Name}' ({manifest.Document.File})";
+        $"'{manifest.ProjectName}' environment '{env.Name}' ({manifest.Source.File})";
 
     private static ProviderState NextState(ProviderState previous, ImmutableArray<PlannedEnvironment> environments)
     {
