@@ -36,25 +36,35 @@ public static class StatusCommand
         return command;
     }
 
+    /// <summary>
+    /// $1: the hostenv state root; then one argument per environment, tab-separated: user name, its env state
+    /// dir, the app unit name with SLOT for the slot, the nginx upstream socket, the health-check path.
+    /// </summary>
     private const string StatusScript = """
-        root=/var/lib/hostenv
+        root="$1"; shift
         echo "generation $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
         n=$(grep " $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)\$" "$root/generations.index" 2>/dev/null | cut -d' ' -f1)
         echo "number ${n:-}"
+        tab=$(printf '\t')
         for a in "$@"; do
-          u=${a%%:*}; hp=${a#*:}
+          IFS="$tab" read -r u dir unit sock hp <<EOF
+        $a
+        EOF
           echo "env $u"
-          sed 's/^/  /' "$root/envs/$u/state" 2>/dev/null | grep -v fingerprint
-          tail -n 1 "$root/envs/$u/deploys.log" 2>/dev/null | sed 's/^/  last=/'
-          slot=$(sed -n 's/^slot=//p' "$root/envs/$u/state" 2>/dev/null)
+          sed 's/^/  /' "$dir/state" 2>/dev/null | grep -v fingerprint
+          tail -n 1 "$dir/deploys.log" 2>/dev/null | sed 's/^/  last=/'
+          slot=$(sed -n 's/^slot=//p' "$dir/state" 2>/dev/null)
           if [ -n "$slot" ]; then
-            echo "  active=$(systemctl is-active "hostenv-$u-app@$slot.service" 2>/dev/null)"
-            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --unix-socket "/run/hostenv/nginx/$u/in.sock" "http://localhost$hp" 2>/dev/null)
+            echo "  active=$(systemctl is-active "$(echo "$unit" | sed "s/SLOT/$slot/")" 2>/dev/null)"
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --unix-socket "$sock" "http://localhost$hp" 2>/dev/null)
             echo "  http=$code"
           fi
         done
         true
         """;
+
+    private static string StatusArgument(string user, JsonObject? spec) => string.Join('\t', user, EnvironmentStage.EnvDir(user),
+        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), HealthPath(spec));
 
     public static async Task<int> StatusAsync(string repoDir, string? identity, string? onlyNode, string format, CliConsole console, CancellationToken ct)
     {
@@ -73,7 +83,7 @@ public static class StatusCommand
             try
             {
                 await using var session = await fleet.ConnectAsync(node, token);
-                var r = await session.RunAsync(RemoteCommand.Shell(StatusScript, [.. envs.Select(e => e + ":" + HealthPath(fleet.Environments[e] as JsonObject))]).AsRoot(), TimeSpan.FromSeconds(60), token);
+                var r = await session.RunAsync(RemoteCommand.Shell(StatusScript, [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Environments[e] as JsonObject))]).AsRoot(), TimeSpan.FromSeconds(60), token);
                 var parsed = Parse(r.Stdout);
                 nodeRows[node] = new JsonObject { ["node"] = node, ["reachable"] = true, ["generation"] = parsed.Generation, ["generationNumber"] = parsed.Number };
                 foreach (var env in envs)
