@@ -88,17 +88,7 @@ public static class PlannerBenchmark
         var sw = Stopwatch.StartNew();
         var bytes = Measure(mode, input, plan);
         var cold = sw.Elapsed.TotalMilliseconds;
-        // Steady state: at least MinWarmup of runs, ending with two runs in a row during which the JIT compiled
-        // nothing. Tiered compilation re-compiles hot methods for dozens of runs here (JsonSchema.Net alone has
-        // hundreds), and it waits 100 ms between call-counting rounds, so JIT-quiet runs alone can come too early.
-        var warmups = 1;
-        var warming = Stopwatch.StartNew();
-        for (var quiet = 0; (quiet < 2 || warming.Elapsed < MinWarmup) && warmups < MaxWarmupIterations; warmups++)
-        {
-            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-            Measure(mode, input, plan);
-            quiet = System.Runtime.JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
-        }
+        var warmups = 1 + WarmUp(() => Measure(mode, input, plan));
 
         var samples = new List<double>();
         for (var i = 0; i < TimedIterations; i++)
@@ -111,6 +101,26 @@ public static class PlannerBenchmark
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cold:F3} {samples.Order().ElementAt(TimedIterations / 2):F3} {PeakRssMb():F1} {bytes} {warmups}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Runs an action until steady state: at least MinWarmup of runs, ending with two runs in a row during which
+    /// the JIT compiled nothing. Tiered compilation re-compiles hot methods for dozens of runs here (JsonSchema.Net
+    /// alone has hundreds), and it waits 100 ms between call-counting rounds, so JIT-quiet runs alone can come too
+    /// early. Returns the number of runs.
+    /// </summary>
+    public static int WarmUp(Action action)
+    {
+        var runs = 0;
+        var warming = Stopwatch.StartNew();
+        for (var quiet = 0; (quiet < 2 || warming.Elapsed < MinWarmup) && runs < MaxWarmupIterations; runs++)
+        {
+            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            action();
+            quiet = System.Runtime.JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
+        }
+
+        return runs;
     }
 
     private static long Measure(string mode, PlanInput input, JsonNode? plan)

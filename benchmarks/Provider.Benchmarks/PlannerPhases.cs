@@ -6,7 +6,7 @@ using Provider.Planning.Planner;
 
 namespace Provider.Benchmarks;
 
-/// <summary>`planner-phases N`: where the planner's time goes (YAML parse, + schema validation, whole plan), median of 7 after warm-up.</summary>
+/// <summary>`planner-phases N`: where the planner's time goes (YAML parse, + schema validation, whole plan), median of 7 after warming up to steady state.</summary>
 public static class PlannerPhases
 {
     public static int Run(int n)
@@ -22,10 +22,7 @@ public static class PlannerPhases
 
         double Time(Action a)
         {
-            for (var i = 0; i < 2; i++)
-            {
-                a();
-            }
+            PlannerBenchmark.WarmUp(a);
 
             var samples = new List<double>();
             for (var i = 0; i < 7; i++)
