@@ -292,7 +292,7 @@ public static class DeployCommand
         Dictionary<string, ReleaseFiles> releases, DeployJournal? journal, bool resume, ConcurrentDictionary<(string, string), EnvironmentResult> envResults,
         ConcurrentDictionary<(string, string), string> verifyFailures, Action<string> progress, CancellationToken ct)
     {
-        var stage = new EnvironmentStage(progress, TimeProvider.System) { OnJournal = (env, step, release) => journal?.Record(node, env, step, release) };
+        var stage = new EnvironmentStage(progress, TimeProvider.System) { OnJournal = (env, step, release) => journal?.Record(node, env, step, release), ReuseBuiltRelease = resume };
         foreach (var env in envs)
         {
             if (resume && journal?.IsFinished(node, env) == true)

@@ -26,13 +26,16 @@ public sealed record EnvironmentState(string? Release, string? Slot, string? Fin
     /// <summary>The newest release directory name on the node (kept, failed or partial), so a new name sorts after it.</summary>
     public string? NewestRelease { get; init; }
 
+    /// <summary>The last release assembled and built on the node ("releaseId fingerprint"), whether or not it went live; only while its directory exists.</summary>
+    public string? Built { get; init; }
+
     public static EnvironmentState Parse(string text)
     {
         var values = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.Ordinal);
         string? V(string key) => values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
-        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous")) { NewestRelease = V("newest") };
+        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous")) { NewestRelease = V("newest"), Built = V("built") };
     }
 }
 
@@ -53,6 +56,12 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     /// <summary>Called at named points ("uploaded", "built", "started", "switched"): tests interrupt the run there.</summary>
     public Func<string, CancellationToken, Task>? Checkpoint { get; init; }
+
+    /// <summary>
+    /// `deploy --resume`: a release that was assembled and built for exactly this fingerprint by the interrupted
+    /// run, and is still on the node, is taken as it is (no upload, assembly or build: builds can take minutes).
+    /// </summary>
+    public bool ReuseBuiltRelease { get; init; }
 
     /// <summary>Receives (environment, step, release) for the local journal that `deploy --resume` reads.</summary>
     public Action<string, string, string>? OnJournal { get; init; }
@@ -102,6 +111,13 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, state.Release, state.Rev, null, Elapsed(started));
         }
 
+        if (ReuseBuiltRelease && state.Built?.Split(' ') is [var builtId, var builtFingerprint] && builtFingerprint == fingerprint)
+        {
+            Step(session, user, $"release {builtId} was assembled and built before the interruption: upload, assembly and build skipped");
+            await JournalAsync(session, user, "start", builtId, ct);
+            return await PreDeployAndActivateAsync(session, env, release.Rev, builtId, fingerprint, state, started, ct);
+        }
+
         var releaseId = NextReleaseId(clock.GetUtcNow(), release.Rev, state.NewestRelease);
         var releaseDir = $"{HostenvPaths.Home(user)}/releases/{releaseId}";
         await JournalAsync(session, user, "start", releaseId, ct);
@@ -129,20 +145,10 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
                 Step(session, user, "build finished");
             }
 
+            await Run(session, "built", RemoteCommand.Shell("printf '%s %s\\n' \"$2\" \"$3\" > \"$1/built\"", EnvDir(user), releaseId, fingerprint).AsRoot(), ct);
+            await JournalAsync(session, user, "built", releaseId, ct);
             await Checkpoint.InvokeIfSet("built", ct);
-            if (app["hooks"]?["preDeploy"]?.GetValue<string>() is { } pre)
-            {
-                var hook = await AsUserAsync(session, user, releaseDir, pre, StepTimeout, $"{EnvDir(user)}/hooks.log", ct);
-                if (!hook.Success)
-                {
-                    await DiscardAsync(session, user, releaseDir, null, ct);
-                    return Fail(user, started, releaseId, release.Rev, $"preDeploy hook failed (exit {hook.ExitCode}); nothing was switched:\n" + Tail(hook.Stdout + hook.Stderr, 30));
-                }
-
-                Step(session, user, "preDeploy hook passed");
-            }
-
-            return await ActivateAsync(session, env, release.Rev, releaseId, fingerprint, state, started, ct);
+            return await PreDeployAndActivateAsync(session, env, release.Rev, releaseId, fingerprint, state, started, ct);
         }
         catch (NodeConnectionException)
         {
@@ -152,6 +158,35 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         {
             await DiscardAsync(session, user, releaseDir, null, ct);
             return Fail(user, started, releaseId, release.Rev, ex.Message);
+        }
+    }
+
+    /// <summary>The preDeploy hook (a failure discards the release before anything switches), then the switch.</summary>
+    private async Task<EnvironmentResult> PreDeployAndActivateAsync(SshNodeSession session, JsonObject env, string rev, string releaseId, string fingerprint,
+        EnvironmentState state, long started, CancellationToken ct)
+    {
+        var user = env["userName"]!.GetValue<string>();
+        var releaseDir = $"{HostenvPaths.Home(user)}/releases/{releaseId}";
+        try
+        {
+            if (env["app"]?["hooks"]?["preDeploy"]?.GetValue<string>() is { } pre)
+            {
+                var hook = await AsUserAsync(session, user, releaseDir, pre, StepTimeout, $"{EnvDir(user)}/hooks.log", ct);
+                if (!hook.Success)
+                {
+                    await DiscardAsync(session, user, releaseDir, null, ct);
+                    return Fail(user, started, releaseId, rev, $"preDeploy hook failed (exit {hook.ExitCode}); nothing was switched:\n" + Tail(hook.Stdout + hook.Stderr, 30));
+                }
+
+                Step(session, user, "preDeploy hook passed");
+            }
+
+            return await ActivateAsync(session, env, rev, releaseId, fingerprint, state, started, ct);
+        }
+        catch (DeployStepException ex)
+        {
+            await DiscardAsync(session, user, releaseDir, null, ct);
+            return Fail(user, started, releaseId, rev, ex.Message);
         }
     }
 
@@ -315,6 +350,8 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             echo "extras=overrides:$o secrets:$s"
             echo "secretnames=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
             echo "newest=$(ls -1 "$4/releases" 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
+            read -r b f < "$dir/built" 2>/dev/null && [ -d "$4/releases/$b" ] && echo "built=$b $f"
+            true
             """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user)).AsRoot(), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";

@@ -197,31 +197,8 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
                 app: { run: "./server", build: ["sleep 4"], healthCheck: { path: /health, deadlineSeconds: 8 } }
             """);
         Assert.Equal(0, (await Cli("plan")).ExitCode);
-        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", "node-a", "--skip-gate"])
-        { RedirectStandardError = true, RedirectStandardOutput = true };
-        using (var p = Process.Start(psi)!)
-        {
-            var killed = false;
-            var sw = Stopwatch.StartNew();
-            while (!p.HasExited && sw.Elapsed < TimeSpan.FromSeconds(90))
-            {
-                var line = await p.StandardError.ReadLineAsync();
-                if (line is null)
-                {
-                    break;
-                }
-
-                if (line.Contains("-second-", StringComparison.Ordinal) && line.Contains(": release ", StringComparison.Ordinal))
-                {
-                    p.Kill(entireProcessTree: true); // no cleanup, no lock release: as if the machine lost power
-                    killed = true;
-                    break;
-                }
-            }
-
-            await p.WaitForExitAsync();
-            Assert.True(killed, "the deploy never reached the second environment");
-        }
+        Assert.True(await DeployAndKillWhen(line => line.Contains("-second-", StringComparison.Ordinal) && line.Contains(": release ", StringComparison.Ordinal)),
+            "the deploy never reached the second environment");
 
         var resumed = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
@@ -234,6 +211,34 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         var nothing = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
         Assert.Equal(1, nothing.ExitCode);
         Assert.Contains("the last deploy finished; there is nothing to resume", nothing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resume_AfterTheToolIsKilledBetweenBuildAndSwitch_DoesNotBuildAgain()
+    {
+        // The build counts its runs in the user's home; the first preDeploy holds the run after the build so the kill lands there.
+        Project(MainApp.Replace("keepReleases: 2 }",
+            "keepReleases: 2, build: [\"echo built >> $HOME/builds\"], hooks: { preDeploy: \"if [ ! -f $HOME/held ]; then touch $HOME/held; sleep 20; fi\" } }", StringComparison.Ordinal));
+        Assert.Equal(0, (await Cli("plan")).ExitCode);
+        var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
+            .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
+        // Killed a second after the build, inside preDeploy's sleep.
+        Assert.True(await DeployAndKillWhen(line => line.Contains(user, StringComparison.Ordinal) && line.Contains("build finished", StringComparison.Ordinal), TimeSpan.FromSeconds(1)),
+            "the deploy never finished the build");
+
+        Assert.Equal("built", Ssh($"sudo -n cat /home/{user}/builds").Trim());
+        var resumed = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
+        Assert.Contains("was assembled and built before the interruption: upload, assembly and build skipped", resumed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("preDeploy hook passed", resumed.Stderr, StringComparison.Ordinal);
+        Assert.Equal("built", Ssh($"sudo -n cat /home/{user}/builds").Trim()); // one build, not two
+        Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
+
+        // A plain deploy (not --resume) of a new source builds again.
+        File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
+        var next = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        Assert.True(next.ExitCode == 0, next.Stdout + next.Stderr);
+        Assert.Equal("built\nbuilt", Ssh($"sudo -n cat /home/{user}/builds").Trim());
     }
 
     [Fact]
@@ -313,6 +318,38 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.True(next.ExitCode == 0, next.Stdout + next.Stderr);
         Assert.DoesNotContain("took over the lock", next.Stderr, StringComparison.Ordinal);
         Assert.StartsWith("v2 from ", Get(vhost), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs `deploy --node node-a` as its own process and kills it (no cleanup, no lock release: as if the machine
+    /// lost power) once a progress line matches, after an optional delay. False if no line matched within 90 s.
+    /// </summary>
+    private async Task<bool> DeployAndKillWhen(Func<string, bool> matches, TimeSpan delay = default)
+    {
+        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", "node-a", "--skip-gate"])
+        { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var sw = Stopwatch.StartNew();
+        while (!p.HasExited && sw.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            var line = await p.StandardError.ReadLineAsync();
+            if (line is null)
+            {
+                break;
+            }
+
+            if (matches(line))
+            {
+                await Task.Delay(delay);
+                p.Kill(entireProcessTree: true);
+                await p.WaitForExitAsync();
+                return true;
+            }
+        }
+
+        p.Kill(entireProcessTree: true);
+        await p.WaitForExitAsync();
+        return false;
     }
 
     private async Task<CliResult> CliWithStdin(string stdin, params string[] args)

@@ -45,7 +45,20 @@ public sealed class MagicRollbackTestbedTests(TestbedEnvironment testbed)
         while (now != before && sw.Elapsed < TimeSpan.FromSeconds(40));
 
         Assert.Equal(before, now);
-        var nginx = await session.RunAsync(RemoteCommand.Exec("systemctl", "is-active", "nginx"), TimeSpan.FromSeconds(20), CancellationToken.None);
-        Assert.Equal("active", nginx.Stdout.Trim());
+
+        // The watchdog switches the link, then reloads nginx: "reloading" for a moment, then active again.
+        var state = "";
+        for (var i = 0; i < 75; i++)
+        {
+            state = (await session.RunAsync(RemoteCommand.Exec("systemctl", "is-active", "nginx"), TimeSpan.FromSeconds(20), CancellationToken.None)).Stdout.Trim();
+            if (state is not ("reloading" or "activating"))
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("active", state);
     }
 }
