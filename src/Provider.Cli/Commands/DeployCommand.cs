@@ -231,7 +231,12 @@ public static class DeployCommand
 
         if (args.DryRun)
         {
-            // Like `plan --check`: 2 when something would change, 0 when every node is up to date.
+            foreach (var (node, error) in errors.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                console.Error.WriteLine($"{node}: error: {error}");
+            }
+
+            // Like `plan --check`: 2 when something would change, 0 when every node is up to date, 1 when a node could not be asked.
             return !errors.IsEmpty ? ExitCodes.Error : wouldChange.IsEmpty ? ExitCodes.Success : ExitCodes.ChangesFound;
         }
 

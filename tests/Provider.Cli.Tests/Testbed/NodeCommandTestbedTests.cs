@@ -72,6 +72,15 @@ public sealed class NodeCommandTestbedTests(TestbedEnvironment testbed)
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("does not match node.yaml: expected SHA256:", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("the server presented SHA256:", result.Stderr, StringComparison.Ordinal);
+
+        // deploy and its dry run refuse the node the same way, and say so (the dry run once exited 1 silently).
+        Assert.Equal(0, (await CliRunner.RunAsync("--dir", repo.Path, "plan")).ExitCode);
+        foreach (var dryRun in new[] { true, false })
+        {
+            var deploy = await CliRunner.RunAsync(["--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", a, "--skip-gate", .. dryRun ? new[] { "--dry-run" } : []]);
+            Assert.True(deploy.ExitCode == 1, deploy.Stdout + deploy.Stderr);
+            Assert.Contains("does not match node.yaml: expected SHA256:", deploy.Stdout + deploy.Stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
