@@ -163,11 +163,24 @@ public static class StatusCommand
         }
 
         var entries = new ConcurrentBag<(string Node, string User, EnvironmentStage.HistoryEntry Entry)>();
+        var unreachable = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var nodesToRead = env is null ? fleet.Nodes.Where(n => onlyNode is null || n == onlyNode).ToList() : [.. targets.Select(t => t.Node).Distinct()];
         await Parallel.ForEachAsync(nodesToRead.Select(n => targets.Where(t => t.Node == n).ToList()).Select((g, i) => (Node: nodesToRead[i], Targets: g)),
             new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (group, token) =>
         {
-            await using var session = await fleet.ConnectAsync(group.Node, token);
+            SshNodeSession session;
+            try
+            {
+                session = await fleet.ConnectAsync(group.Node, token);
+            }
+            catch (NodeConnectionException ex)
+            {
+                // One node down does not hide the others' history; the command still exits 1.
+                unreachable[group.Node] = ex.Message;
+                return;
+            }
+
+            await using var _ = session;
             if (env is null)
             {
                 // The node's own record of its system generations: every switch, with why it happened.
@@ -216,7 +229,12 @@ public static class StatusCommand
             }));
         }
 
-        return ExitCodes.Success;
+        foreach (var (node, error) in unreachable.OrderBy(u => u.Key, StringComparer.Ordinal))
+        {
+            console.Error.WriteLine($"error: {node}: history not read: {error}");
+        }
+
+        return unreachable.IsEmpty ? ExitCodes.Success : ExitCodes.Error;
     }
 
     private sealed record NodeStatus(string? Generation, string? Number, Dictionary<string, Dictionary<string, string>> Envs);

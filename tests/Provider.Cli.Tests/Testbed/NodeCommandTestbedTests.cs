@@ -81,6 +81,13 @@ public sealed class NodeCommandTestbedTests(TestbedEnvironment testbed)
             Assert.True(deploy.ExitCode == 1, deploy.Stdout + deploy.Stderr);
             Assert.Contains("does not match node.yaml: expected SHA256:", deploy.Stdout + deploy.Stderr, StringComparison.Ordinal);
         }
+
+        // history still lists what the other node has, names the refused one, and exits 1.
+        var history = await CliRunner.RunAsync("--dir", repo.Path, "--identity", testbed.SshKey, "history", "--format", "json");
+        Assert.True(history.ExitCode == 1, history.Stdout + history.Stderr);
+        Assert.Contains($"error: {a}: history not read: host key of node '{a}' does not match", history.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{other}: history not read", history.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(System.Text.Json.Nodes.JsonNode.Parse(history.Stdout)!.AsArray(), e => e!["node"]!.GetValue<string>() == a);
     }
 
     [Fact]
