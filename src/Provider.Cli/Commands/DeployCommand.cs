@@ -20,7 +20,7 @@ public sealed record DeployArguments(string RepoDir, string? Node, bool DryRun, 
 public static class DeployCommand
 {
     private static readonly Option<string?> NodeOption = new("--node") { Description = "Only this node." };
-    private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Show what would change per node; touch nothing." };
+    private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Show what would change per node (system files, units, users; environments that would get a new release); touch nothing. Exit 2 if anything would change." };
     private static readonly Option<int> ParallelOption = new("--parallel") { Description = "Nodes deployed at once.", DefaultValueFactory = _ => 10 };
     private static readonly Option<bool> SkipGateOption = new("--skip-gate") { Description = "Deploy even if the plan changed since the last dns-gate." };
     private static readonly Option<bool> ForceUnlockOption = new("--force-unlock") { Description = "Remove a node's lock first (only when its holder is dead)." };
@@ -79,7 +79,7 @@ public static class DeployCommand
 
         async Task LoadReleasesAsync()
         {
-            if (!args.DryRun && !args.SystemOnly)
+            if (!args.SystemOnly)
             {
                 // One read per source (environments of one project share it), the sources in parallel.
                 var git = new GitSource(GitSource.DefaultCacheRoot());
@@ -187,7 +187,18 @@ public static class DeployCommand
                         wouldChange[node] = true;
                     }
 
-                    Progress($"{node}:\n" + string.Join("\n", preview.Select(l => "  " + l)));
+                    var lines = preview.Select(l => "  " + l).ToList();
+                    foreach (var env in args.SystemOnly ? [] : envsByNode[node].Where(releases.ContainsKey))
+                    {
+                        var (line, changes) = await EnvironmentStage.PreviewAsync(session, (JsonObject)environments[env]!, releases[env], token);
+                        lines.Add("  " + line);
+                        if (changes)
+                        {
+                            wouldChange[node] = true;
+                        }
+                    }
+
+                    Progress($"{node}:\n" + string.Join("\n", lines));
                     return;
                 }
 

@@ -161,6 +161,36 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         }
     }
 
+    /// <summary>
+    /// For `deploy --dry-run`: whether this environment would get a new release, read from the node without
+    /// changing it. Returns the line to show and whether it is a change.
+    /// </summary>
+    public static async Task<(string Line, bool Changes)> PreviewAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    {
+        var user = env["userName"]!.GetValue<string>();
+        var app = (JsonObject)env["app"]!;
+        var (state, extras, secretNames) = await ReadStateAsync(session, user, ct, readOnly: true);
+        var missing = (env["secrets"] as JsonArray ?? []).Select(x => x?.GetValue<string>()).OfType<string>().Except(secretNames, StringComparer.Ordinal).ToList();
+        var warning = missing.Count > 0 ? $" (declared secret(s) not set on the node: {string.Join(", ", missing)})" : "";
+        var rev = ShortRev(release.Rev);
+        if (state.Release is null)
+        {
+            return ($"+ {user}: first release (rev {rev}, {release.Files.Length} files){warning}", true);
+        }
+
+        if (state.Fingerprint != Fingerprint(release, app, extras))
+        {
+            var why = state.Rev != release.Rev ? $"rev {ShortRev(state.Rev ?? "")} -> {rev}"
+                : state.Fingerprint == "rollback" ? $"rolled back to {state.Release}; the plan's rev {rev} comes back"
+                : "same rev; files, app settings, node overrides or secrets changed";
+            return ($"~ {user}: new release replaces {state.Release} ({why}){warning}", true);
+        }
+
+        return await IsServingAsync(session, user, app["run"] is not null, state, ct)
+            ? ($"  {user}: release {state.Release} is current and serving{warning}", false)
+            : ($"~ {user}: release {state.Release} is current but its service is not running: it would be started again{warning}", true);
+    }
+
     /// <summary>The preDeploy hook (a failure discards the release before anything switches), then the switch.</summary>
     private async Task<EnvironmentResult> PreDeployAndActivateAsync(SshNodeSession session, JsonObject env, string rev, string releaseId, string fingerprint,
         EnvironmentState state, long started, CancellationToken ct)
@@ -337,22 +367,24 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     public static string AppUnit(string user, string slot) => $"hostenv-{user}-app@{slot}.service";
 
-    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct)
+    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct,
+        bool readOnly = false)
     {
         // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
+        // Unless read-only (a dry run), the env state dir is created and the secrets file's owner and mode are made right.
         var r = await Run(session, "read state", RemoteCommand.Shell("""
-            dir="$1"; user="$2"
-            install -d -m 0700 "$dir"
+            dir="$1"; user="$2"; ro="$5"
+            [ "$ro" = yes ] || install -d -m 0700 "$dir"
             cat "$dir/state" 2>/dev/null
             o=$(cd "/etc/hostenv/overrides/$user" 2>/dev/null && find . -type f | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -c1-64)
-            [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
+            [ "$ro" != yes ] && [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
             s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
             echo "extras=overrides:$o secrets:$s"
             echo "secretnames=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
             echo "newest=$(ls -1 "$4/releases" 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
             read -r b f < "$dir/built" 2>/dev/null && [ -d "$4/releases/$b" ] && echo "built=$b $f"
             true
-            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user)).AsRoot(), ct);
+            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no").AsRoot(), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
         var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")

@@ -121,19 +121,34 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         var again = await Cli("deploy", "--node", "node-a", "--skip-gate");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("is current and serving: nothing to do", again.Stderr, StringComparison.Ordinal);
+        var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
+            .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
+        var unchanged = await Cli("deploy", "--node", "node-a", "--skip-gate", "--dry-run");
+        Assert.True(unchanged.ExitCode == 0, unchanged.Stdout + unchanged.Stderr);
+        Assert.Matches($@"  {user}: release \S+ is current and serving", unchanged.Stderr);
 
         for (var v = 2; v <= 4; v++)
         {
             // Content no earlier run put in the node's blob store (it outlives tests): exactly this file travels.
             var greeting = $"v{v} {Guid.NewGuid():N}\n";
             File.WriteAllText(Path.Combine(App, "greeting.txt"), greeting);
+            if (v == 2)
+            {
+                // Only the app's files changed: the system is up to date, yet the dry run reports the new release (exit 2) and ships nothing.
+                var live = Ssh($"sudo -n readlink /home/{user}/current").Trim();
+                var dry = await Cli("deploy", "--node", "node-a", "--skip-gate", "--dry-run");
+                Assert.True(dry.ExitCode == 2, dry.Stdout + dry.Stderr);
+                Assert.Contains($"~ {user}: new release replaces ", dry.Stderr, StringComparison.Ordinal);
+                Assert.Matches($@"~ {user}: new release replaces \S+ \(rev \S+ -> \S+\)", dry.Stderr); // a path source's rev is its tree hash
+                Assert.Equal(live, Ssh($"sudo -n readlink /home/{user}/current").Trim());
+                Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
+            }
+
             var r = await Cli("deploy", "--node", "node-a", "--skip-gate");
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
             Assert.Contains($"sent 1 blob(s), {greeting.Length} bytes", r.Stderr, StringComparison.Ordinal);
         }
 
-        var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
-            .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
         var releases = Ssh($"sudo -n ls /home/{user}/releases").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, releases.Length); // keepReleases: 2 (current and previous)
 
@@ -168,6 +183,12 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         var set = await CliWithStdin(secret + "\n", "secrets", "set", $"{project}/main", "GREETING");
         Assert.True(set.ExitCode == 0, set.Stderr);
         Assert.DoesNotContain("s3cr3t", set.Stdout + set.Stderr, StringComparison.Ordinal);
+
+        // A secret set on the node changes the release's inputs with the same rev: the dry run says so.
+        var dry = await Cli("deploy", "--node", "node-a", "--skip-gate", "--dry-run");
+        Assert.True(dry.ExitCode == 2, dry.Stdout + dry.Stderr);
+        Assert.Contains("same rev; files, app settings, node overrides or secrets changed", dry.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", dry.Stdout + dry.Stderr, StringComparison.Ordinal);
 
         var deploy = await Cli("deploy", "--node", "node-a", "--skip-gate");
         Assert.Equal(0, deploy.ExitCode);
