@@ -26,6 +26,12 @@ public sealed record EnvironmentState(string? Release, string? Slot, string? Fin
     /// <summary>The newest release directory name on the node (kept, failed or partial), so a new name sorts after it.</summary>
     public string? NewestRelease { get; init; }
 
+    /// <summary>The slot nginx's upstream link points at right now (the truth for which slot serves), if any.</summary>
+    public string? LiveSlot { get; init; }
+
+    /// <summary>The slot that serves: the upstream link when present, else what the state file recorded.</summary>
+    public string? ServingSlot => LiveSlot ?? Slot;
+
     /// <summary>The last release assembled and built on the node ("releaseId fingerprint"), whether or not it went live; only while its directory exists.</summary>
     public string? Built { get; init; }
 
@@ -35,7 +41,7 @@ public sealed record EnvironmentState(string? Release, string? Slot, string? Fin
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.Ordinal);
         string? V(string key) => values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
-        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous")) { NewestRelease = V("newest"), Built = V("built") };
+        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous")) { NewestRelease = V("newest"), Built = V("built"), LiveSlot = V("live") };
     }
 }
 
@@ -262,7 +268,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         string? slot = null;
         if (isApp)
         {
-            slot = state.Slot == "a" ? "b" : "a";
+            slot = state.ServingSlot == "a" ? "b" : "a";
             var unit = AppUnit(user, slot);
             await Run(session, "start", RemoteCommand.Shell("""
                 set -e
@@ -291,25 +297,23 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             Step(session, user, $"healthy in slot {slot}: {health.Detail}");
         }
 
-        // The switch: one rename of the link nginx connects through (apps) or serves from (static sites).
-        var old = state.Slot;
+        // The switch: one rename of the link nginx connects through (apps) or serves from (static sites), and the
+        // state file recording it, in one remote script: an interruption cannot leave traffic on one release while
+        // the state names another (and the next deploy reads the live slot from the link itself anyway).
+        var old = state.ServingSlot;
+        var previous = state.Release;
         await Run(session, "switch", RemoteCommand.Shell("""
             set -e
-            home="$1"; rel="$2"; sock="$3"; live="$4"
+            home="$1"; rel="$2"; sock="$3"; live="$4"; dir="$5"
+            (umask 077; printf 'release=%s\nslot=%s\nfingerprint=%s\nrev=%s\nprevious=%s\n' "$6" "$7" "$8" "$9" "${10}" > "$dir/state.new")
             ln -sfn "$rel" "$home/current.new" && mv -T "$home/current.new" "$home/current"
             if [ -n "$sock" ]; then ln -sfn "$sock" "$live.new" && mv -T "$live.new" "$live"; fi
-            """, home, releaseDir, slot is null ? "" : HostenvPaths.SlotSocket(user, slot), HostenvPaths.UpstreamSocket(user)).AsRoot(), ct);
+            mv "$dir/state.new" "$dir/state"
+            """, home, releaseDir, slot is null ? "" : HostenvPaths.SlotSocket(user, slot), HostenvPaths.UpstreamSocket(user),
+            EnvDir(user), releaseId, slot ?? "", fingerprint, rev, previous ?? "").AsRoot(), ct);
         Step(session, user, slot is null ? $"switched: nginx serves {releaseId}" : $"switched: traffic goes to slot {slot}");
         await JournalAsync(session, user, "switched", releaseId, ct);
         await Checkpoint.InvokeIfSet("switched", ct);
-
-        var previous = state.Release;
-        await Run(session, "record", RemoteCommand.Shell("""
-            set -e
-            dir="$1"; umask 077
-            printf 'release=%s\nslot=%s\nfingerprint=%s\nrev=%s\nprevious=%s\n' "$2" "$3" "$4" "$5" "$6" > "$dir/state.new"
-            mv "$dir/state.new" "$dir/state"
-            """, EnvDir(user), releaseId, slot ?? "", fingerprint, rev, previous ?? "").AsRoot(), ct);
 
         if (isApp && old is not null && old != slot)
         {
@@ -383,8 +387,10 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             echo "secretnames=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
             echo "newest=$(ls -1 "$4/releases" 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
             read -r b f < "$dir/built" 2>/dev/null && [ -d "$4/releases/$b" ] && echo "built=$b $f"
+            case "$(readlink "$6" 2>/dev/null)" in "$7") echo "live=a" ;; "$8") echo "live=b" ;; esac
             true
-            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no").AsRoot(), ct);
+            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
+            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b")).AsRoot(), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
         var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
@@ -403,7 +409,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return true;
         }
 
-        var r = await session.RunAsync(RemoteCommand.Exec("systemctl", "is-active", "--quiet", AppUnit(user, state.Slot ?? "a")).AsRoot(), StepTimeout, ct);
+        var r = await session.RunAsync(RemoteCommand.Exec("systemctl", "is-active", "--quiet", AppUnit(user, state.ServingSlot ?? "a")).AsRoot(), StepTimeout, ct);
         return r.Success;
     }
 

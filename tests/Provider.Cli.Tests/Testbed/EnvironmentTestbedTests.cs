@@ -114,6 +114,35 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     }
 
     [Fact]
+    public async Task NextSlot_ComesFromTheLiveLink_NotFromAStaleStateFile()
+    {
+        // A state file that names the wrong slot (as an interruption between switch and record once could leave it)
+        // must not make the next deploy restart the slot that is serving.
+        Project(MainApp);
+        Assert.Equal(0, (await Deploy()).ExitCode);
+        File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
+        Assert.Equal(0, (await Cli("deploy", "--node", "node-a", "--skip-gate")).ExitCode);
+        var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
+            .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
+        var live = Ssh($"readlink /run/hostenv/nginx/{user}/in.sock").Trim();
+        var liveSlot = live.EndsWith("slot-a.sock", StringComparison.Ordinal) ? "a" : "b";
+        var staleSlot = liveSlot == "a" ? "b" : "a";
+        Ssh($"sudo -n sed -i 's/^slot=.*/slot={staleSlot}/' /var/lib/hostenv/envs/{user}/state");
+
+        using var load = new HttpLoadGenerator(IPAddress.Parse(Address), vhost);
+        load.Start();
+        File.WriteAllText(Path.Combine(App, "greeting.txt"), "v3\n");
+        var r = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains($"in slot {staleSlot} beside the live one", r.Stderr, StringComparison.Ordinal);
+        Thread.Sleep(300);
+        var result = load.Stop();
+        Assert.True(result.Failures == 0, $"{result.Failures} of {result.Requests} requests failed: {string.Join("; ", result.Errors.Take(5))}");
+        Assert.StartsWith("v3 from ", Get(vhost), StringComparison.Ordinal);
+        Assert.Equal($"slot={staleSlot}", Ssh($"sudo -n grep '^slot=' /var/lib/hostenv/envs/{user}/state").Trim());
+    }
+
+    [Fact]
     public async Task Redeploy_Unchanged_DoesNothing_OneChangedFileSendsOneBlob_RetentionKeepsTwo_RollbackSwitchesBack()
     {
         Project(MainApp);
