@@ -117,7 +117,8 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, state.Release, state.Rev, null, Elapsed(started));
         }
 
-        if (ReuseBuiltRelease && state.Built?.Split(' ') is [var builtId, var builtFingerprint] && builtFingerprint == fingerprint)
+        // Never the live release: a failure on the way would discard its directory.
+        if (ReuseBuiltRelease && state.Built?.Split(' ') is [var builtId, var builtFingerprint] && builtFingerprint == fingerprint && builtId != state.Release)
         {
             Step(session, user, $"release {builtId} was assembled and built before the interruption: upload, assembly and build skipped");
             await JournalAsync(session, user, "start", builtId, ct);
