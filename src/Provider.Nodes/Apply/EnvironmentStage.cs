@@ -554,7 +554,12 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
               else
                 last="nothing listens on $sock"
               fi
-              systemctl is-active --quiet "$unit" || { state=$(systemctl show -p ActiveState,Result --value "$unit" | tr '\n' ' '); last="$last; the unit is not running ($state)"; }
+              if ! systemctl is-active --quiet "$unit"; then
+                state=$(systemctl show -p ActiveState --value "$unit"); result=$(systemctl show -p Result --value "$unit")
+                last="$last; the unit is not running ($state: $result)"
+                # Failed for good (it crashed more often than its restart limit allows) or exited: waiting out the deadline cannot help.
+                case "$state" in failed|inactive) echo "FAIL $last"; exit 1 ;; esac
+              fi
               [ "$(date +%s)" -ge "$end" ] && { echo "FAIL $last (deadline ${deadline} s)"; exit 1; }
               sleep "$pause"
             done

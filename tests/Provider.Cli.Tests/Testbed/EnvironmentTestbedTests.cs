@@ -114,6 +114,25 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     }
 
     [Fact]
+    public async Task AnAppThatCrashesOnStart_FailsWithoutWaitingOutTheDeadline_AndTheOldReleaseKeepsServing()
+    {
+        Project(MainApp);
+        Assert.Equal(0, (await Deploy()).ExitCode);
+
+        // Crashes at once, every time: systemd gives up after its restart limit, and so does the health check
+        // (it reports the unit's state instead of polling for the remaining two minutes).
+        var manifest = Path.Combine(App, ".hostenv", "hostenv.yaml");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("run: \"./server\", healthCheck: { path: /health, deadlineSeconds: 8 }",
+            "run: \"false\", healthCheck: { path: /health, deadlineSeconds: 120 }", StringComparison.Ordinal));
+        var crash = await Deploy();
+        Assert.Equal(1, crash.ExitCode);
+        Assert.True(crash.Stderr.Contains("the unit is not running (failed: exit-code)", StringComparison.Ordinal), crash.Stderr);
+        Assert.DoesNotContain("(deadline 120 s)", crash.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the new release was stopped and the old one keeps serving", crash.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NextSlot_ComesFromTheLiveLink_NotFromAStaleStateFile()
     {
         // A state file that names the wrong slot (as an interruption between switch and record once could leave it)
