@@ -5,11 +5,14 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 /// <summary>Runs the CLI in-process, as a user would call it, and captures what it printed.</summary>
 public static class CliRunner
 {
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunWithStdinAsync(null, args);
+
+    /// <summary>As <see cref="RunAsync"/>, with <paramref name="stdin"/> as what the command reads from standard input.</summary>
+    public static async Task<CliResult> RunWithStdinAsync(string? stdin, params string[] args)
     {
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
-        var console = new CliConsole(stdout, stderr, TextReader.Null, ErrorIsTerminal: false, NoColor: true);
+        var console = new CliConsole(stdout, stderr, stdin is null ? TextReader.Null : new StringReader(stdin), ErrorIsTerminal: false, NoColor: true);
         var code = await CliApp.RunAsync(args, console);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }

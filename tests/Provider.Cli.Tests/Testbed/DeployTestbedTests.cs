@@ -24,6 +24,15 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
 
     private string project = "deploytest";
 
+    /// <summary>Replaces text in the test's manifest (written by <see cref="Manifest"/>).</summary>
+    private void EditManifest(string from, string to)
+    {
+        var manifest = Path.Combine(repo.Path, "demo", ".hostenv", "hostenv.yaml");
+        var text = File.ReadAllText(manifest);
+        Assert.Contains(from, text, StringComparison.Ordinal);
+        File.WriteAllText(manifest, text.Replace(from, to, StringComparison.Ordinal));
+    }
+
     private void Manifest(string extra = "", [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         // One identity per test: the same environment name planned by two repos would get two UIDs.
@@ -79,15 +88,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
 
     private string NodeCurrent(string node) => Ssh(node, "readlink /var/lib/hostenv/current || true").Trim();
 
-    private string Ssh(string node, string command)
-    {
-        using var p = Process.Start(new ProcessStartInfo("ssh", ["-i", testbed.SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={testbed.Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
-            $"deploy@{testbed.Address(node)}", command])
-        { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return output;
-    }
+    private string Ssh(string node, string command) => testbed.Ssh(node, command);
 
     private static string Curl(params string[] args)
     {
@@ -155,8 +156,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         await DeployOk("node-a");
         var before = NodeCurrent("node-a");
 
-        var manifest = Path.Combine(repo.Path, "demo", ".hostenv", "hostenv.yaml");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("gated.deploy.hosting.test: {}", "gated.deploy.hosting.test: { extraConfig: \"bogus_directive on;\" }", StringComparison.Ordinal));
+        EditManifest("gated.deploy.hosting.test: {}", "gated.deploy.hosting.test: { extraConfig: \"bogus_directive on;\" }");
         await PlanAndGate();
         var result = await Cli("deploy", "--node", "node-a");
 
@@ -199,8 +199,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         await DeployOk("node-a");
         var first = NodeCurrent("node-a");
 
-        var manifest = Path.Combine(repo.Path, "demo", ".hostenv", "hostenv.yaml");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("gated.deploy.hosting.test: {}", "gated.deploy.hosting.test: { extraConfig: \"add_header X-Generation two always;\" }", StringComparison.Ordinal));
+        EditManifest("gated.deploy.hosting.test: {}", "gated.deploy.hosting.test: { extraConfig: \"add_header X-Generation two always;\" }");
         await PlanAndGate();
         await DeployOk("node-a");
         var second = NodeCurrent("node-a");
@@ -224,7 +223,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         Assert.Equal(second, NodeCurrent("node-a"));
 
         // A dry run lists what would change and touches nothing.
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("two", "three", StringComparison.Ordinal));
+        EditManifest("two", "three");
         await PlanAndGate();
         var dry = await Cli("deploy", "--node", "node-a", "--dry-run");
         Assert.True(dry.ExitCode == 2, dry.Stdout + dry.Stderr);
@@ -249,8 +248,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
     {
         var refused = testbed.Values["HOSTENV_TESTBED_ACME_REFUSED"];
         Manifest();
-        var manifest = Path.Combine(repo.Path, "demo", ".hostenv", "hostenv.yaml");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("tls.deploy.hosting.test: {}", refused + ": {}", StringComparison.Ordinal));
+        EditManifest("tls.deploy.hosting.test: {}", refused + ": {}");
         var a = testbed.Address("node-a");
         Dns(refused, a);
         await PlanAndGate();
@@ -301,8 +299,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         await PlanAndGate();
         await DeployOk("node-a");
         var before = NodeCurrent("node-a");
-        var manifest = Path.Combine(repo.Path, "demo", ".hostenv", "hostenv.yaml");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("gated.deploy.hosting.test: {}", "gated.deploy.hosting.test: { extraConfig: \"add_header X-Cut " + cutAfter + " always;\" }", StringComparison.Ordinal));
+        EditManifest("gated.deploy.hosting.test: {}", "gated.deploy.hosting.test: { extraConfig: \"add_header X-Cut " + cutAfter + " always;\" }");
         await PlanAndGate();
         var plan = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!;
         var generation = Provider.Planning.Render.NodeRenderer.Render(plan, "node-a");

@@ -421,24 +421,10 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         return false;
     }
 
-    private async Task<CliResult> CliWithStdin(string stdin, params string[] args)
-    {
-        using var stdout = new StringWriter { NewLine = "\n" };
-        using var stderr = new StringWriter { NewLine = "\n" };
-        var console = new CliConsole(stdout, stderr, new StringReader(stdin), ErrorIsTerminal: false, NoColor: true);
-        var code = await CliApp.RunAsync(["--dir", repo.Path, "--identity", testbed.SshKey, .. args], console);
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
-    }
+    private Task<CliResult> CliWithStdin(string stdin, params string[] args) =>
+        CliRunner.RunWithStdinAsync(stdin, ["--dir", repo.Path, "--identity", testbed.SshKey, .. args]);
 
-    private string Ssh(string command)
-    {
-        using var p = Process.Start(new ProcessStartInfo("ssh", ["-i", testbed.SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={testbed.Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
-            $"deploy@{Address}", command])
-        { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return output;
-    }
+    private string Ssh(string command) => testbed.Ssh("node-a", command);
 
     public void Dispose()
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Provider.Cli.Tests.Testbed;
 
 /// <summary>
@@ -28,4 +30,15 @@ public sealed class TestbedEnvironment
     public IReadOnlyList<string> Nodes => Values["HOSTENV_TESTBED_NODES"].Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public string Address(string node) => Values[$"HOSTENV_TESTBED_NODE_{node.ToUpperInvariant().Replace('-', '_')}_ADDRESS"];
+
+    /// <summary>Runs a command on a node as the deploy user with the system ssh client (the tests' own view of the node); returns its stdout.</summary>
+    public string Ssh(string node, string command)
+    {
+        using var p = Process.Start(new ProcessStartInfo("ssh", ["-i", SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
+            $"deploy@{Address(node)}", command])
+        { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output;
+    }
 }
