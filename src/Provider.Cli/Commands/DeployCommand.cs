@@ -251,8 +251,8 @@ public static class DeployCommand
             return !errors.IsEmpty ? ExitCodes.Error : wouldChange.IsEmpty ? ExitCodes.Success : ExitCodes.ChangesFound;
         }
 
-        TextTable.Write(console.Out, ["NODE", "RESULT", "FROM", "TO", "DETAIL"], nodes.Select(n => results.TryGetValue(n, out var r)
-            ? new[] { n, r.Outcome.ToString().ToLowerInvariant(), Short(r.FromGeneration), Short(r.ToGeneration), r.Error ?? (acmeFailures.ContainsKey(n) ? "ACME incomplete: placeholder certificates still served" : "") }
+        TextTable.Write(console.Out, SystemResultHeader, nodes.Select(n => results.TryGetValue(n, out var r)
+            ? SystemResultRow(r, r.Error ?? (acmeFailures.ContainsKey(n) ? "ACME incomplete: placeholder certificates still served" : ""))
             : [n, "error", "", "", errors.GetValueOrDefault(n, "not deployed")]));
         if (!envResults.IsEmpty)
         {
@@ -365,5 +365,11 @@ public static class DeployCommand
 
     private static string? FirstLine(string? text) => text?.Split('\n')[0];
 
-    private static string Short(string? id) => string.IsNullOrEmpty(id) ? "-" : id[..Math.Min(12, id.Length)];
+    /// <summary>The table deploy and `rollback --node` print: one row per node's system stage.</summary>
+    internal static readonly string[] SystemResultHeader = ["NODE", "RESULT", "FROM", "TO", "DETAIL"];
+
+    internal static string[] SystemResultRow(SystemStageResult r, string detail) =>
+        [r.Node, r.Outcome.ToString().ToLowerInvariant(), Short(r.FromGeneration), Short(r.ToGeneration), detail];
+
+    private static string Short(string? id) => string.IsNullOrEmpty(id) ? "-" : GenerationHistory.Short(id);
 }

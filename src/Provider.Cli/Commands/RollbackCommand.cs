@@ -78,7 +78,7 @@ public static class RollbackCommand
 
             TextTable.Write(console.Out, ["RELEASE", "REV", "OUTCOME", "DEPLOYED", "ON NODE"], history.Select(h => new[]
             {
-                h.Release, h.Rev.Length > 12 ? h.Rev[..12] : h.Rev, h.Outcome,
+                h.Release, GenerationHistory.Short(h.Rev), h.Outcome,
                 DateTimeOffset.FromUnixTimeSeconds(h.Time).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 h.Release == state ? "current" : kept.Contains(h.Release) ? "kept" : "removed",
             }));
@@ -134,17 +134,16 @@ public static class RollbackCommand
 
         if (to.IsCurrent)
         {
-            console.Error.WriteLine($"{args.Node}: generation {to.Number} ({to.Id[..12]}) is already current: nothing to do");
+            console.Error.WriteLine($"{args.Node}: generation {to.Number} ({GenerationHistory.Short(to.Id)}) is already current: nothing to do");
             return ExitCodes.Success;
         }
 
-        console.Error.WriteLine($"{args.Node}: rolling back to generation {to.Number} ({to.Id[..12]})");
+        console.Error.WriteLine($"{args.Node}: rolling back to generation {to.Number} ({GenerationHistory.Short(to.Id)})");
         var generation = await SystemStage.FromNodeAsync(session, nodeName, to.Id, ct);
         var stage = new SystemStage(c => fleet.ConnectAsync(nodeName, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback,
             line => console.Error.WriteLine(line));
         var result = await stage.ApplyAsync(session, generation, ct, reason: "rollback");
-        TextTable.Write(console.Out, ["NODE", "RESULT", "FROM", "TO", "DETAIL"],
-            [[nodeName, result.Outcome.ToString().ToLowerInvariant(), Short(result.FromGeneration), Short(result.ToGeneration), result.Error ?? ""]]);
+        TextTable.Write(console.Out, DeployCommand.SystemResultHeader, [DeployCommand.SystemResultRow(result, result.Error ?? "")]);
         return result.Outcome switch
         {
             SystemOutcome.Activated or SystemOutcome.UpToDate => ExitCodes.Success,
@@ -173,11 +172,10 @@ public static class RollbackCommand
 
         TextTable.Write(console.Out, ["GEN", "ID", "STATE", "LAST ACTIVATED"], rows.Select(g => new[]
         {
-            g.Number.ToString(CultureInfo.InvariantCulture), g.Id[..12],
+            g.Number.ToString(CultureInfo.InvariantCulture), GenerationHistory.Short(g.Id),
             g.IsCurrent ? "current" : g.RolledBack ? "rolled back" : g.Confirmed ? "good" : "never confirmed",
             g.LastActivated is { } t ? DateTimeOffset.FromUnixTimeSeconds(t).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-",
         }));
     }
 
-    private static string Short(string? id) => string.IsNullOrEmpty(id) ? "-" : id[..Math.Min(12, id.Length)];
 }

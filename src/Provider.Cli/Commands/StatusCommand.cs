@@ -132,7 +132,7 @@ public static class StatusCommand
             TextTable.Write(console.Out, ["NODE", "REACHABLE", "GENERATION"], nodeRows.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => new[]
             {
                 n.Key, n.Value["reachable"]!.GetValue<bool>() ? "yes" : "NO: " + n.Value["error"],
-                n.Value["generation"]?.GetValue<string>() is { Length: > 0 } g ? $"{n.Value["generationNumber"]} ({g[..12]})" : "-",
+                n.Value["generation"]?.GetValue<string>() is { Length: > 0 } g ? $"{n.Value["generationNumber"]} ({GenerationHistory.Short(g)})" : "-",
             }));
             console.Out.WriteLine();
             TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "KIND", "RELEASE", "REV", "SLOT", "SERVICE", "HTTP", "LAST DEPLOY"], ordered.Select(r => new[]
@@ -188,7 +188,7 @@ public static class StatusCommand
                 foreach (var (e, i) in generations.Events.Select((e, i) => (e, i)).Where(x => x.e.Reason != "confirmed"))
                 {
                     var number = generations.Generations.FirstOrDefault(g => g.Id == e.Generation)?.Number;
-                    var label = e.Generation == "none" ? "none" : $"gen {number?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({e.Generation[..Math.Min(12, e.Generation.Length)]})";
+                    var label = e.Generation == "none" ? "none" : $"gen {number?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({GenerationHistory.Short(e.Generation)})";
                     var outcome = e.Reason.StartsWith("watchdog:", StringComparison.Ordinal) ? "watchdog-rollback"
                         : generations.Events.Skip(i + 1).TakeWhile(n => n.Reason == "confirmed" || n.Generation == e.Generation).Any(n => n.Reason == "confirmed" && n.Generation == e.Generation)
                             ? e.Reason + "+confirmed" : e.Reason;

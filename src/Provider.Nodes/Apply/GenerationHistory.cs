@@ -155,7 +155,8 @@ public sealed record GenerationHistory(string? Current, ImmutableArray<Generatio
         return kept.Count == 0 ? "none" : string.Join(", ", kept);
     }
 
-    private static string Short(string id) => id.Length > 12 ? id[..12] : id;
+    /// <summary>A generation id (or any content hash) as shown to people: its first 12 characters.</summary>
+    public static string Short(string id) => id.Length > 12 ? id[..12] : id;
 }
 
 public sealed class GenerationNotFoundException(string message) : Exception(message);

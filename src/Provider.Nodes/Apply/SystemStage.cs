@@ -29,7 +29,7 @@ public sealed class DeployStepException(string step, string message) : Exception
 /// </summary>
 public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> reconnect, TimeSpan confirmTimeout, bool magicRollback, Action<string> progress)
 {
-    private const string Root = "/var/lib/hostenv";
+    private const string Root = GenerationHistory.Root;
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -51,14 +51,14 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         var current = (await Run(session, "read current", RemoteCommand.Shell("basename \"$(readlink /var/lib/hostenv/current 2>/dev/null)\" 2>/dev/null || true").AsRoot(), ct)).Stdout.Trim();
         if (current == generation.Id)
         {
-            Step($"generation {Short(generation.Id)} is already current: nothing to do");
+            Step($"generation {GenerationHistory.Short(generation.Id)} is already current: nothing to do");
             return new SystemStageResult(generation.Node, SystemOutcome.UpToDate, current, generation.Id, steps.ToImmutable(), null);
         }
 
         try
         {
             var uploaded = await UploadAsync(session, generation, current, ct);
-            Step($"generation {Short(generation.Id)}: {uploaded}");
+            Step($"generation {GenerationHistory.Short(generation.Id)}: {uploaded}");
             await ValidateAsync(session, generation, ct);
             Step("nginx -t accepted the new configuration");
             if (Checkpoint is not null)
@@ -71,16 +71,16 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         }
         catch (NodeConnectionException ex)
         {
-            Step("connection lost before switching; the node stays on " + (current.Length == 0 ? "its unmanaged state" : Short(current)) + "; re-run deploy to finish");
+            Step("connection lost before switching; the node stays on " + (current.Length == 0 ? "its unmanaged state" : GenerationHistory.Short(current)) + "; re-run deploy to finish");
             return new SystemStageResult(generation.Node, SystemOutcome.Failed, current, generation.Id, steps.ToImmutable(), ex.Message);
         }
         catch (DeployStepException ex)
         {
-            Step("stopped before switching; the node stays on " + (current.Length == 0 ? "its unmanaged state" : Short(current)));
+            Step("stopped before switching; the node stays on " + (current.Length == 0 ? "its unmanaged state" : GenerationHistory.Short(current)));
             return new SystemStageResult(generation.Node, SystemOutcome.Failed, current, generation.Id, steps.ToImmutable(), ex.Message);
         }
 
-        var watchdog = "hostenv-rollback-" + Short(generation.Id);
+        var watchdog = "hostenv-rollback-" + GenerationHistory.Short(generation.Id);
         if (magicRollback)
         {
             // Detached from this SSH session: systemd runs it even if the connection (or this tool) dies.
@@ -89,13 +89,13 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
                 "rm -f /var/lib/hostenv/rolled-back-\"$3\"; systemctl stop \"$1.timer\" \"$1.service\" 2>/dev/null || true; " +
                 "systemd-run --quiet --unit=\"$1\" --on-active=\"$2\" --timer-property=AccuracySec=1s /bin/sh /var/lib/hostenv/generations/\"$3\"/libexec/hostenv-switch \"$4\" --rollback-of \"$3\"",
                 watchdog, ((int)confirmTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), generation.Id, current).AsRoot(), ct);
-            Step($"watchdog armed: rolls back to {(current.Length == 0 ? "the unmanaged state" : Short(current))} in {confirmTimeout.TotalSeconds:0} s unless confirmed");
+            Step($"watchdog armed: rolls back to {(current.Length == 0 ? "the unmanaged state" : GenerationHistory.Short(current))} in {confirmTimeout.TotalSeconds:0} s unless confirmed");
         }
 
         try
         {
             await Run(session, "activate", RemoteCommand.Shell("/bin/sh /var/lib/hostenv/generations/\"$1\"/libexec/hostenv-switch \"$1\" --reason \"$2\"", generation.Id, reason).AsRoot(), ct);
-            Step($"switched current to {Short(generation.Id)}; units reloaded; nginx reloaded");
+            Step($"switched current to {GenerationHistory.Short(generation.Id)}; units reloaded; nginx reloaded");
             if (Checkpoint is not null)
             {
                 await Checkpoint("switched", session, ct);
@@ -332,14 +332,14 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         var existing = head.Split('\n').Where(l => l.StartsWith("user ", StringComparison.Ordinal)).Select(l => l[5..]).ToHashSet(StringComparer.Ordinal);
         if (current == generation.Id)
         {
-            return [$"up to date ({Short(generation.Id)})"];
+            return [$"up to date ({GenerationHistory.Short(generation.Id)})"];
         }
 
         var old = (manifest.Trim().Length > 0 ? JsonNode.Parse(manifest)?["files"] as JsonObject : null) ?? [];
         var oldFiles = old.ToDictionary(f => f.Key, f => f.Value?["sha256"]?.GetValue<string>() ?? "", StringComparer.Ordinal);
         var newFiles = generation.Files.Where(f => f.Path != "manifest.json").ToDictionary(f => f.Path, f => f.Sha256, StringComparer.Ordinal);
         var lines = ImmutableArray.CreateBuilder<string>();
-        lines.Add($"would activate {Short(generation.Id)} (now {(current == "none" ? "none" : Short(current))})");
+        lines.Add($"would activate {GenerationHistory.Short(generation.Id)} (now {(current == "none" ? "none" : GenerationHistory.Short(current))})");
         foreach (var path in newFiles.Keys.Union(oldFiles.Keys).Order(StringComparer.Ordinal))
         {
             var mark = !oldFiles.TryGetValue(path, out var o) ? "+" : !newFiles.TryGetValue(path, out var n) ? "-" : o == n ? null : "~";
@@ -366,5 +366,4 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         return r.Success ? r : throw new DeployStepException(step, (r.Stderr + r.Stdout).Trim());
     }
 
-    private static string Short(string id) => id.Length > 12 ? id[..12] : id;
 }
