@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Provider.Cli.Output;
+using Provider.Nodes.Apply;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Output;
 using Provider.Planning.Render;
@@ -101,9 +102,10 @@ public static partial class SecretsCommand
         var fleet = new FleetAccess(repoDir, identity);
         var (user, node, spec) = fleet.Environment(env);
         await using var session = await fleet.ConnectAsync(node, ct);
-        var r = await session.RunAsync(RemoteCommand.Shell("sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' \"$1/$2.env\" 2>/dev/null || true", NodeRenderer.SecretsRoot, user).AsRoot(), TimeSpan.FromSeconds(60), ct);
+        var r = await session.RunAsync(RemoteCommand.Shell("sed -n \"$3\" \"$1/$2.env\" 2>/dev/null || true", NodeRenderer.SecretsRoot, user, EnvironmentStage.SecretNamesSed).AsRoot(),
+            TimeSpan.FromSeconds(60), ct);
         var set = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        var declared = (spec["secrets"] as JsonArray ?? []).Select(s => s?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var declared = EnvironmentStage.DeclaredSecrets(spec).ToHashSet(StringComparer.Ordinal);
         var rows = set.Union(declared).Order(StringComparer.Ordinal).Select(n => (Name: n, IsSet: set.Contains(n), Declared: declared.Contains(n))).ToList();
         if (format == "json")
         {

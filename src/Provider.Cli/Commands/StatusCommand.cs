@@ -91,7 +91,7 @@ public static class StatusCommand
                     var e = parsed.Envs.GetValueOrDefault(env) ?? [];
                     var spec = fleet.Environments[env] as JsonObject;
                     var kind = spec?["app"]?["run"] is not null ? "app" : spec?["app"]?["static"] is not null ? "static" : "none";
-                    var last = e.GetValueOrDefault("last")?.Split('\t');
+                    var last = EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault();
                     rows.Add(new JsonObject
                     {
                         ["node"] = node,
@@ -102,13 +102,13 @@ public static class StatusCommand
                         ["slot"] = e.GetValueOrDefault("slot"),
                         ["service"] = kind == "app" ? e.GetValueOrDefault("active") ?? "not deployed" : null,
                         ["http"] = e.GetValueOrDefault("http"),
-                        ["lastDeploy"] = last is { Length: >= 5 } ? new JsonObject
+                        ["lastDeploy"] = last is null ? null : new JsonObject
                         {
-                            ["time"] = DateTimeOffset.FromUnixTimeSeconds(long.Parse(last[0], CultureInfo.InvariantCulture)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                            ["release"] = last[1],
-                            ["outcome"] = last[3],
-                            ["seconds"] = double.Parse(last[4], CultureInfo.InvariantCulture),
-                        } : null,
+                            ["time"] = DateTimeOffset.FromUnixTimeSeconds(last.Time).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                            ["release"] = last.Release,
+                            ["outcome"] = last.Outcome,
+                            ["seconds"] = last.Seconds,
+                        },
                     });
                 }
             }

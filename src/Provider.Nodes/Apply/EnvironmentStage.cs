@@ -103,15 +103,13 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return Fail(user, started, null, release.Rev, $"file name with a control character in the source: {bad.Path.Replace("\n", "\\n", StringComparison.Ordinal)}");
         }
 
-        var (state, extras, secretNames) = await ReadStateAsync(session, user, ct);
-        var missing = (env["secrets"] as JsonArray ?? []).Select(x => x?.GetValue<string>()).OfType<string>().Except(secretNames, StringComparer.Ordinal).ToList();
+        var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: false, ct);
         if (missing.Count > 0)
         {
             Step(session, user, $"warning: declared secret(s) not set on the node: {string.Join(", ", missing)} (hostenv-provider secrets set {user} NAME)");
         }
 
-        var fingerprint = Fingerprint(release, app!, extras);
-        if (state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, run is not null, state, ct))
+        if (serving)
         {
             Step(session, user, $"release {state.Release} is current and serving: nothing to do");
             return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, state.Release, state.Rev, null, Elapsed(started));
@@ -175,9 +173,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     public static async Task<(string Line, bool Changes)> PreviewAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
     {
         var user = env["userName"]!.GetValue<string>();
-        var app = (JsonObject)env["app"]!;
-        var (state, extras, secretNames) = await ReadStateAsync(session, user, ct, readOnly: true);
-        var missing = (env["secrets"] as JsonArray ?? []).Select(x => x?.GetValue<string>()).OfType<string>().Except(secretNames, StringComparer.Ordinal).ToList();
+        var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: true, ct);
         var warning = missing.Count > 0 ? $" (declared secret(s) not set on the node: {string.Join(", ", missing)})" : "";
         var rev = ShortRev(release.Rev);
         if (state.Release is null)
@@ -185,7 +181,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return ($"+ {user}: first release (rev {rev}, {release.Files.Length} files){warning}", true);
         }
 
-        if (state.Fingerprint != Fingerprint(release, app, extras))
+        if (state.Fingerprint != fingerprint)
         {
             var why = state.Rev != release.Rev ? $"rev {ShortRev(state.Rev ?? "")} -> {rev}"
                 : state.Fingerprint == "rollback" ? $"rolled back to {state.Release}; the plan's rev {rev} comes back"
@@ -193,7 +189,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return ($"~ {user}: new release replaces {state.Release} ({why}){warning}", true);
         }
 
-        return await IsServingAsync(session, user, app["run"] is not null, state, ct)
+        return serving
             ? ($"  {user}: release {state.Release} is current and serving{warning}", false)
             : ($"~ {user}: release {state.Release} is current but its service is not running: it would be started again{warning}", true);
     }
@@ -372,6 +368,29 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     public static string AppUnit(string user, string slot) => $"hostenv-{user}-app@{slot}.service";
 
+    /// <summary>A sed program printing the variable names of a secrets file (never the values).</summary>
+    public const string SecretNamesSed = "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p";
+
+    /// <summary>The secret names an environment declares in its manifest.</summary>
+    public static IEnumerable<string> DeclaredSecrets(JsonObject env) => (env["secrets"] as JsonArray ?? []).Select(x => x?.GetValue<string>()).OfType<string>();
+
+    /// <summary>
+    /// What deploy and its dry run decide from: the node's state for the environment, the release's fingerprint
+    /// (with the node-side inputs), declared secrets missing on the node, and whether the planned release is the
+    /// live one and its service runs (then there is nothing to do).
+    /// </summary>
+    private static async Task<(EnvironmentState State, string Fingerprint, IReadOnlyList<string> MissingSecrets, bool Serving)> InspectAsync(
+        SshNodeSession session, JsonObject env, ReleaseFiles release, bool readOnly, CancellationToken ct)
+    {
+        var user = env["userName"]!.GetValue<string>();
+        var app = (JsonObject)env["app"]!;
+        var (state, extras, secretNames) = await ReadStateAsync(session, user, ct, readOnly);
+        var missing = DeclaredSecrets(env).Except(secretNames, StringComparer.Ordinal).ToList();
+        var fingerprint = Fingerprint(release, app, extras);
+        var serving = state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, app["run"] is not null, state, ct);
+        return (state, fingerprint, missing, serving);
+    }
+
     private static async Task<(EnvironmentState State, string Extras, string[] SecretNames)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct,
         bool readOnly = false)
     {
@@ -385,13 +404,13 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             [ "$ro" != yes ] && [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
             s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
             echo "extras=overrides:$o secrets:$s"
-            echo "secretnames=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
+            echo "secretnames=$(sed -n "$9" "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
             echo "newest=$(ls -1 "$4/releases" 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
             read -r b f < "$dir/built" 2>/dev/null && [ -d "$4/releases/$b" ] && echo "built=$b $f"
             case "$(readlink "$6" 2>/dev/null)" in "$7") echo "live=a" ;; "$8") echo "live=b" ;; esac
             true
             """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
-            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b")).AsRoot(), ct);
+            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b"), SecretNamesSed).AsRoot(), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
         var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
@@ -529,8 +548,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         var interval = check?["intervalSeconds"]?.GetValue<int>() ?? 1;
         var timeout = check?["timeoutSeconds"]?.GetValue<int>() ?? 5;
         var deadline = check?["deadlineSeconds"]?.GetValue<int>() ?? 30;
-        var expect = check?["expectStatus"]?.GetValue<string>() ?? "200-399";
-        var (low, high) = expect.Split('-') is [var a, var b] ? (a, b) : (expect, expect);
+        var expect = StatusRange.Parse(check?["expectStatus"]?.GetValue<string>());
         // Bounded on the node: polls until the deadline; without a healthCheck, the socket must accept connections and the unit stay up.
         var r = await session.RunAsync(RemoteCommand.Shell("""
             sock="$1"; host="$2"; path="$3"; interval="$4"; timeout="$5"; deadline="$6"; low="$7"; high="$8"; unit="$9"
@@ -563,7 +581,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
               [ "$(date +%s)" -ge "$end" ] && { echo "FAIL $last (deadline ${deadline} s)"; exit 1; }
               sleep "$pause"
             done
-            """, HostenvPaths.SlotSocket(user, slot), host, path, Str(interval), Str(timeout), Str(deadline), low, high, AppUnit(user, slot)).AsRoot(),
+            """, HostenvPaths.SlotSocket(user, slot), host, path, Str(interval), Str(timeout), Str(deadline), Str(expect.Low), Str(expect.High), AppUnit(user, slot)).AsRoot(),
             TimeSpan.FromSeconds(deadline + timeout + 30), ct);
         var line = r.Stdout.Trim().Split('\n').LastOrDefault() ?? "";
         var ok = r.Success && line.StartsWith("OK ", StringComparison.Ordinal);

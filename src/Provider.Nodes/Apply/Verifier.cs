@@ -22,13 +22,12 @@ public static class Verifier
             var scheme = check["scheme"]?.GetValue<string>() ?? "http";
             var host = check["host"]?.GetValue<string>() ?? env["hostname"]?.GetValue<string>() ?? "localhost";
             var path = check["path"]?.GetValue<string>() ?? "/";
-            var expect = check["expectStatus"]?.GetValue<string>() ?? "200-399";
+            var expect = check["expectStatus"]?.GetValue<string>() ?? StatusRange.Default;
             var enforce = check["enforce"]?.GetValue<bool>() ?? true;
             var follow = check["followRedirects"]?.GetValue<bool>() ?? false;
             var bodyRegex = check["bodyRegex"]?.GetValue<string>();
             var name = $"{scheme}://{host}{path}";
-            var (low, high) = expect.Split('-') is [var a, var b] ? (int.Parse(a, CultureInfo.InvariantCulture), int.Parse(b, CultureInfo.InvariantCulture))
-                : (int.Parse(expect, CultureInfo.InvariantCulture), int.Parse(expect, CultureInfo.InvariantCulture));
+            var range = StatusRange.Parse(expect);
             using var handler = new SocketsHttpHandler
             {
                 AllowAutoRedirect = follow,
@@ -56,7 +55,7 @@ public static class Verifier
                 using var response = await client.GetAsync(new Uri($"{scheme}://{host}{path}"), ct);
                 var status = (int)response.StatusCode;
                 var body = await response.Content.ReadAsStringAsync(ct);
-                var statusOk = status >= low && status <= high;
+                var statusOk = range.Contains(status);
                 var bodyOk = bodyRegex is null || Regex.IsMatch(body, bodyRegex, RegexOptions.None, TimeSpan.FromSeconds(1));
                 var location = response.Headers.Location is { } l ? $" (redirect to {l})" : "";
                 results.Add(new VerificationResult(name, statusOk && bodyOk, enforce,
