@@ -16,7 +16,7 @@ namespace Provider.Cli.Commands;
 public sealed record DeployArguments(string RepoDir, string? Node, bool DryRun, int Parallel, bool SkipGate, bool ForceUnlock, string? Identity,
     string? Env = null, bool AllowDirty = false, bool Resume = false, bool SystemOnly = false);
 
-/// <summary>`deploy`: the system stage on each node (environments follow in a later stage).</summary>
+/// <summary>`deploy`: per node, under its lock, the system stage and then the environment stage (DESIGN §7).</summary>
 public static class DeployCommand
 {
     private static readonly Option<string?> NodeOption = new("--node") { Description = "Only this node." };
@@ -31,7 +31,7 @@ public static class DeployCommand
 
     public static Command Create(CliConsole console)
     {
-        var command = new Command("deploy", "Apply the plan to the nodes over SSH: each node's system generation, atomically, with magic rollback.");
+        var command = new Command("deploy", "Apply the plan to the nodes over SSH: each node's system generation (atomically, with magic rollback), then its environments' releases (zero-downtime).");
         foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption })
         {
             command.Options.Add(o);

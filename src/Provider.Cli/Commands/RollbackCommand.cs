@@ -11,19 +11,20 @@ public sealed record RollbackArguments(string RepoDir, string? Node, string? To,
 
 /// <summary>
 /// `rollback --node N [--to GEN]`: returns a node to a generation it still keeps, through the same path as a
-/// deploy (nginx -t, users, watchdog, atomic switch, confirmation over a fresh connection).
+/// deploy (nginx -t, users, watchdog, atomic switch, confirmation over a fresh connection). `rollback --env E
+/// [--to RELEASE]`: returns an environment to a release it keeps, through the deploy's start/check/switch path.
 /// </summary>
 public static class RollbackCommand
 {
     private static readonly Option<string?> NodeOption = new("--node") { Description = "Roll back this node's system generation." };
     private static readonly Option<string?> EnvOption = new("--env") { Description = "Roll back this environment's release instead (zero-downtime, as a deploy)." };
     private static readonly Option<string?> ToOption = new("--to") { Description = "Generation number or id prefix; with --env, a release name or prefix (default: the previous good one)." };
-    private static readonly Option<bool> ListOption = new("--list") { Description = "List the node's generations; change nothing." };
+    private static readonly Option<bool> ListOption = new("--list") { Description = "List the node's generations (with --env: the environment's releases); change nothing." };
     private static readonly Option<bool> ForceUnlockOption = new("--force-unlock") { Description = "Remove the node's lock first (only when its holder is dead)." };
 
     public static Command Create(CliConsole console)
     {
-        var command = new Command("rollback", "Switch a node back to an earlier system generation it keeps, with the same safety as deploy.");
+        var command = new Command("rollback", "Switch a node back to an earlier system generation it keeps, or an environment to an earlier release, with the same safety as deploy.");
         foreach (var o in new Option[] { NodeOption, EnvOption, ToOption, ListOption, CommonOptions.Format, ForceUnlockOption })
         {
             command.Options.Add(o);

@@ -22,7 +22,7 @@ public sealed record GenerationHistory(string? Current, ImmutableArray<Generatio
     public const int Keep = 10;
 
     private const string ReadScript = """
-        root=/var/lib/hostenv
+        root="$1"
         echo "current $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
         [ -f "$root/generations.index" ] && sed 's/^/index /' "$root/generations.index"
         [ -f "$root/switch.log" ] && tail -n 500 "$root/switch.log" | sed 's/^/log /'
@@ -32,7 +32,7 @@ public sealed record GenerationHistory(string? Current, ImmutableArray<Generatio
 
     public static async Task<GenerationHistory> ReadAsync(SshNodeSession session, CancellationToken ct)
     {
-        var r = await session.RunAsync(RemoteCommand.Shell(ReadScript).AsRoot(), TimeSpan.FromSeconds(60), ct);
+        var r = await session.RunAsync(RemoteCommand.Shell(ReadScript, Root).AsRoot(), TimeSpan.FromSeconds(60), ct);
         if (!r.Success)
         {
             throw new DeployStepException("read generations", (r.Stderr + r.Stdout).Trim());
