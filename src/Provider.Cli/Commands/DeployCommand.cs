@@ -110,17 +110,25 @@ public static class DeployCommand
         }
 
         await staleCheck;
+        if (nodes.Count == 0 && args.Node is null)
+        {
+            // An empty fleet (no node declared yet) is converged by definition, like `terraform apply` with no resources.
+            console.Error.WriteLine("the plan has no nodes: nothing to deploy (add one with `hostenv-provider node add`)");
+            return ExitCodes.Success;
+        }
+
         if (nodes.Count == 0)
         {
-            throw new UserException(args.Node is null ? "the plan has no nodes" : $"node '{args.Node}' is not in the plan");
+            throw new UserException($"node '{args.Node}' is not in the plan");
         }
 
         if (!args.SkipGate)
         {
-            var ungated = nodes.Where(n => plan["nodes"]?[n]?["dnsGate"]?["inputsHash"]?.GetValue<string>() != plan["inputsHash"]?.GetValue<string>()).ToList();
-            if (ungated.Count > 0)
+            var ungated = Provider.Planning.Gate.GateStamp.Stale(plan, nodes);
+            if (ungated.Length > 0)
             {
-                throw new UserException($"the plan changed since the last dns-gate for {string.Join(", ", ungated)}: run `hostenv-provider dns-gate` (or pass --skip-gate to deploy without it)");
+                var command = ungated.Length == 1 ? $"hostenv-provider dns-gate --node {ungated[0]}" : "hostenv-provider dns-gate";
+                throw new UserException($"DNS was not checked for what {string.Join(", ", ungated)} now serve{(ungated.Length == 1 ? "s" : "")} (never gated, or vhosts/addresses changed since the last dns-gate): run `{command}` (or pass --skip-gate to deploy without it)");
             }
         }
 

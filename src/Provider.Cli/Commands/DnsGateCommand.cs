@@ -84,7 +84,8 @@ public static class DnsGateCommand
             (decisions, cloudflareFailed) = await CloudflareAsync(args, repo, plan, targets, decisions, resolver, console, ct);
         }
 
-        GateApplier.Apply(plan, decisions.Select(GateRecord.From), targets.Select(t => t.Node).Distinct(StringComparer.Ordinal));
+        // Every node this run looked at counts as gated, also one with no vhost: nothing to check is a passed gate.
+        GateApplier.Apply(plan, decisions.Select(GateRecord.From), GateStamp.NodesOf(plan, args.Node));
         var updated = CanonicalJson.Serialize(plan);
         var diff = UnifiedDiff.Create("a/" + ProviderRepository.PlanFile, "b/" + ProviderRepository.PlanFile, planFile.Text, Encoding.UTF8.GetString(updated));
         Report(console, args.Format, decisions);
@@ -204,6 +205,11 @@ public static class DnsGateCommand
 
             console.Out.Write(CanonicalJson.SerializeToString(new JsonObject { ["vhosts"] = arr }));
             return;
+        }
+
+        if (decisions.IsEmpty)
+        {
+            return; // the summary on stderr says 0 vhosts were checked; an empty table says nothing more
         }
 
         TextTable.Write(console.Out, ["NODE", "VHOST", "STATUS", "OBSERVED", "REASON"],

@@ -14,7 +14,7 @@ public sealed record NodeCheckArguments(string RepoDir, string? Name, string For
 
 public sealed record NodeBootstrapArguments(string RepoDir, string Name, string? Identity, bool ForceUnlock = false);
 
-/// <summary>`node add|check|bootstrap`: bring servers under management.</summary>
+/// <summary>`node add|list|remove|check|bootstrap`: the servers under management.</summary>
 public static class NodeCommand
 {
     private static readonly Argument<string> NameArgument = new("name") { Description = "The node's name (nodes/<name>/node.yaml)." };
@@ -50,6 +50,8 @@ public static class NodeCommand
 
         var node = new Command("node", "Manage the servers of the fleet.");
         node.Subcommands.Add(add);
+        node.Subcommands.Add(NodeListCommand.Create(console));
+        node.Subcommands.Add(NodeRemoveCommand.Create(console));
         node.Subcommands.Add(check);
         node.Subcommands.Add(bootstrap);
         return node;

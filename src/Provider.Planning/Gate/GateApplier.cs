@@ -19,7 +19,7 @@ public static class GateApplier
 {
     private const string Hsts = "Strict-Transport-Security";
 
-    /// <summary>Applies the records to the plan; nodes in <paramref name="gatedNodes"/> are stamped with the plan's inputsHash.</summary>
+    /// <summary>Applies the records to the plan; nodes in <paramref name="gatedNodes"/> are stamped as gated (<see cref="GateStamp"/>).</summary>
     public static void Apply(JsonObject plan, IEnumerable<GateRecord> records, IEnumerable<string> gatedNodes)
     {
         var nodes = plan["nodes"] as JsonObject;
@@ -77,23 +77,20 @@ public static class GateApplier
 
         foreach (var node in gatedNodes)
         {
-            if (nodes?[node] is JsonObject n)
-            {
-                n["dnsGate"] = new JsonObject { ["inputsHash"] = plan["inputsHash"]?.GetValue<string>() };
-            }
+            GateStamp.Stamp(plan, node);
         }
     }
 
-    /// <summary>The gate records and gated nodes stored in a plan, to carry over when the planner rewrites it.</summary>
-    public static (ImmutableArray<GateRecord> Records, ImmutableArray<(string Node, string? InputsHash)> Nodes) Read(JsonObject plan)
+    /// <summary>The gate records and node stamps stored in a plan, to carry over when the planner rewrites it.</summary>
+    public static (ImmutableArray<GateRecord> Records, ImmutableArray<(string Node, JsonObject Stamp)> Nodes) Read(JsonObject plan)
     {
         var records = ImmutableArray.CreateBuilder<GateRecord>();
-        var gated = ImmutableArray.CreateBuilder<(string, string?)>();
+        var gated = ImmutableArray.CreateBuilder<(string, JsonObject)>();
         foreach (var (node, value) in plan["nodes"] as JsonObject ?? [])
         {
             if (value?["dnsGate"] is JsonObject stamp)
             {
-                gated.Add((node, stamp["inputsHash"]?.GetValue<string>()));
+                gated.Add((node, (JsonObject)stamp.DeepClone()));
             }
 
             foreach (var (name, vhost) in value?["services"]?["nginx"]?["virtualHosts"] as JsonObject ?? [])

@@ -470,7 +470,8 @@ public static partial class FleetPlanner
     /// <summary>
     /// Keeps the DNS gate's verdicts when re-planning: they are observations of the world that `plan`
     /// cannot make, and dropping them would re-enable ACME on names that do not point at their node.
-    /// A node's gate stamp keeps the inputsHash it gated, so deploy can tell the plan changed since.
+    /// A node's gate stamp is kept as it was: it fingerprints the node's vhosts as they were gated, so deploy
+    /// can tell whether what the node serves changed since (Gate.GateStamp).
     /// </summary>
     private static byte[] CarryOverGate(byte[] plan, SourceFile? previous)
     {
@@ -497,11 +498,11 @@ public static partial class FleetPlanner
         var (records, gatedNodes) = Gate.GateApplier.Read(old);
         var fresh = System.Text.Json.Nodes.JsonNode.Parse(plan) as System.Text.Json.Nodes.JsonObject ?? throw new InvalidOperationException("the planner wrote invalid JSON");
         Gate.GateApplier.Apply(fresh, records, []);
-        foreach (var (node, hash) in gatedNodes)
+        foreach (var (node, stamp) in gatedNodes)
         {
             if (fresh["nodes"]?[node] is System.Text.Json.Nodes.JsonObject n)
             {
-                n["dnsGate"] = new System.Text.Json.Nodes.JsonObject { ["inputsHash"] = hash };
+                n["dnsGate"] = stamp;
             }
         }
 

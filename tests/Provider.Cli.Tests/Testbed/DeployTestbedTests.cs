@@ -148,6 +148,30 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
     }
 
     [Fact]
+    public async Task Deploy_FleetWithAnEmptyNode_PlanGateDeployNeedNoFlag_NodeListShowsBoth()
+    {
+        Manifest(); // one environment, on node-a; node-b hosts nothing
+        Dns("tls.deploy.hosting.test", testbed.Address("node-a"));
+        await PlanAndGate();
+
+        var deploy = await Cli("deploy");
+
+        Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
+        var list = await Cli("node", "list", "--format", "json");
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        var nodes = System.Text.Json.Nodes.JsonNode.Parse(list.Stdout)!["nodes"]!.AsArray().ToDictionary(n => n!["name"]!.GetValue<string>(), n => n!);
+        Assert.Equal(["node-a", "node-b"], nodes.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains(nodes["node-a"]["environments"]!.AsArray(), e => e!.GetValue<string>().StartsWith(project + "-main-", StringComparison.Ordinal));
+        Assert.Empty(nodes["node-b"]["environments"]!.AsArray());
+        foreach (var node in new[] { "node-a", "node-b" })
+        {
+            Assert.True(nodes[node]["generation"]!["reachable"]!.GetValue<bool>());
+            Assert.Equal(Path.GetFileName(NodeCurrent(node)), nodes[node]["generation"]!["id"]!.GetValue<string>());
+            Assert.StartsWith("SHA256:", nodes[node]["hostKeyFingerprint"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Deploy_InvalidNginxDirective_SwitchesNothing()
     {
         Manifest();
