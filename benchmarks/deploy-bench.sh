@@ -52,14 +52,14 @@ sed -i 's/projects: {}/projects:\n  acme__bench: { path: app }/' "$REPO/provider
 files=$(find "$REPO/app" -type f | wc -l)
 H=("${HP[@]}" --dir "$REPO" --identity "$HOSTENV_SSH_KEY")
 "${H[@]}" plan >/dev/null
-"${H[@]}" deploy --skip-gate >/dev/null 2>&1
+"${H[@]}" deploy --yes --skip-gate >/dev/null 2>&1
 echo "release: $files files, $(du -sk "$REPO/app" | cut -f1) KiB; first deploy of both nodes done"
 
 echo
 echo "== 1. converged redeploy vs one bare ssh command (median of $REPEATS)"
 for _ in $(seq "$REPEATS"); do
   t0=$(now); "${SSH[@]}" "deploy@$A" true; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/ssh"
-  t0=$(now); "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/noop"
+  t0=$(now); "${H[@]}" deploy --yes --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/noop"
 done
 ssh_s=$(median < "$WORK/ssh"); noop_s=$(median < "$WORK/noop")
 echo "bare ssh: ${ssh_s} s; converged deploy of node-a (system + environment, nothing to do): ${noop_s} s; ratio $(ratio "$noop_s" "$ssh_s")x"
@@ -70,7 +70,7 @@ echo "== 2. one changed file in a $files-file release vs rsync over the same ssh
 rsync -a -e "${SSH[*]}" "$REPO/app/" "deploy@$A:/tmp/rsync-bench/"   # the baseline's first full copy
 for i in $(seq "$REPEATS"); do
   echo "v$((i + 1)) $(date +%s%N)" > "$REPO/app/greeting.txt"   # unique: the node's blob store outlives runs
-  t0=$(now); out=$("${H[@]}" deploy --node node-a --skip-gate 2>&1); t1=$(now); elapsed "$t0" "$t1" >> "$WORK/one"
+  t0=$(now); out=$("${H[@]}" deploy --yes --node node-a --skip-gate 2>&1); t1=$(now); elapsed "$t0" "$t1" >> "$WORK/one"
   sent=$(grep -o 'sent [0-9]* blob(s), [0-9,]* bytes' <<<"$out" | head -1)
   t0=$(now); stats=$(rsync -a --stats -e "${SSH[*]}" "$REPO/app/" "deploy@$A:/tmp/rsync-bench/"); t1=$(now); elapsed "$t0" "$t1" >> "$WORK/rsync"
 done
@@ -85,12 +85,12 @@ echo "== 3. a change on 2 nodes in parallel vs on 1 node (median of $REPEATS)"
 # A 3-file release here: assembling 5,000 files costs 0.25-3 s of kernel time on this VM's disk, varying
 # from run to run, which would drown what this section measures (the tool's parallelism across nodes).
 mv "$REPO/app/assets" "$WORK/assets"
-"${H[@]}" deploy --skip-gate >/dev/null 2>&1
+"${H[@]}" deploy --yes --skip-gate >/dev/null 2>&1
 for i in $(seq "$REPEATS"); do
   echo "p$i" > "$REPO/app/greeting.txt"
-  t0=$(now); "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/n1"
+  t0=$(now); "${H[@]}" deploy --yes --node node-a --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/n1"
   echo "q$i" > "$REPO/app/greeting.txt"
-  t0=$(now); "${H[@]}" deploy --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/n2"
+  t0=$(now); "${H[@]}" deploy --yes --skip-gate >/dev/null 2>&1; t1=$(now); elapsed "$t0" "$t1" >> "$WORK/n2"
 done
 n1=$(median < "$WORK/n1"); n2=$(median < "$WORK/n2")
 echo "1 node: ${n1} s; 2 nodes in parallel: ${n2} s; ratio $(ratio "$n2" "$n1")x (2.0x would be sequential)"
@@ -100,9 +100,9 @@ echo "== 4. dropped requests under continuous load: a good deploy, a failing one
 "${BENCH[@]}" load "$A" bench.hosting.test 30 4 > "$WORK/load" &
 load_pid=$!
 sleep 3
-echo "good-1" > "$REPO/app/greeting.txt"; "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1 && echo "deploy good-1: ok"
+echo "good-1" > "$REPO/app/greeting.txt"; "${H[@]}" deploy --yes --node node-a --skip-gate >/dev/null 2>&1 && echo "deploy good-1: ok"
 echo "broken" > "$REPO/app/greeting.txt"; touch "$REPO/app/unhealthy"
-if "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1; then echo "deploy broken: unexpectedly succeeded"; else echo "deploy broken: failed its health check (exit 1), as it should"; fi
-rm -f "$REPO/app/unhealthy"; echo "good-2" > "$REPO/app/greeting.txt"; "${H[@]}" deploy --node node-a --skip-gate >/dev/null 2>&1 && echo "deploy good-2: ok"
+if "${H[@]}" deploy --yes --node node-a --skip-gate >/dev/null 2>&1; then echo "deploy broken: unexpectedly succeeded"; else echo "deploy broken: failed its health check (exit 1), as it should"; fi
+rm -f "$REPO/app/unhealthy"; echo "good-2" > "$REPO/app/greeting.txt"; "${H[@]}" deploy --yes --node node-a --skip-gate >/dev/null 2>&1 && echo "deploy good-2: ok"
 wait "$load_pid" || true
 cat "$WORK/load"

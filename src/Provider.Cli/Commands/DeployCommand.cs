@@ -14,7 +14,7 @@ using Provider.Planning.Render;
 namespace Provider.Cli.Commands;
 
 public sealed record DeployArguments(string RepoDir, string? Node, bool DryRun, int Parallel, bool SkipGate, bool ForceUnlock, string? Identity,
-    string? Env = null, bool AllowDirty = false, bool Resume = false, bool SystemOnly = false);
+    string? Env = null, bool AllowDirty = false, bool Resume = false, bool SystemOnly = false, bool Yes = false);
 
 /// <summary>`deploy`: per node, under its lock, the system stage and then the environment stage (DESIGN §7).</summary>
 public static class DeployCommand
@@ -28,24 +28,30 @@ public static class DeployCommand
     private static readonly Option<bool> AllowDirtyOption = new("--allow-dirty") { Description = "Ship path sources even with uncommitted changes." };
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue the last interrupted deploy from its first unfinished step." };
     private static readonly Option<bool> SystemOnlyOption = new("--system-only") { Description = "Only the nodes' system stage; no environment is deployed." };
+    private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "Deploy without showing the preview and asking first (required without a terminal)." };
 
     public static Command Create(CliConsole console)
     {
         var command = new Command("deploy", "Apply the plan to the nodes over SSH: each node's system generation (atomically, with magic rollback), then its environments' releases (zero-downtime).");
-        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption })
+        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption, YesOption })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((r, ct) => RunAsync(new DeployArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption), r.GetValue(DryRunOption),
             Math.Max(1, r.GetValue(ParallelOption)), r.GetValue(SkipGateOption), r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity),
-            r.GetValue(EnvOption), r.GetValue(AllowDirtyOption), r.GetValue(ResumeOption), r.GetValue(SystemOnlyOption)), console, ct));
+            r.GetValue(EnvOption), r.GetValue(AllowDirtyOption), r.GetValue(ResumeOption), r.GetValue(SystemOnlyOption), r.GetValue(YesOption)), console, ct));
         return command;
     }
 
     public static async Task<int> RunAsync(DeployArguments args, CliConsole console, CancellationToken ct)
     {
         var started = TimeProvider.System.GetTimestamp();
+        if (!args.DryRun)
+        {
+            console.RequireInteractiveOrYes(args.Yes, "deploy");
+        }
+
         var repo = new ProviderRepository(args.RepoDir);
         var plan = FleetAccess.LoadPlan(args.RepoDir);
         // Re-planning (the stale check) and reading the release sources are independent local work: they run at
@@ -132,6 +138,83 @@ public static class DeployCommand
             }
         }
 
+        var (configs, deployUser, _) = NodeInventory.Load(repo);
+        var key = SshKeyLocator.Locate(args.Identity);
+        var consoleLock = new object();
+        void Progress(string line)
+        {
+            lock (consoleLock)
+            {
+                console.Error.WriteLine(line);
+            }
+        }
+
+        async Task<(Provider.Planning.Model.NodeConfig Config, SshTarget Target, SshNodeSession Session)> ConnectAsync(string node, CancellationToken token)
+        {
+            var config = configs.FirstOrDefault(c => c.Name == node) ?? throw new NodeConnectionException($"nodes/{node}/node.yaml is missing or invalid");
+            var target = NodeInventory.Target(config, deployUser);
+            return (config, target, await SshNodeSession.ConnectAsync(target, key, token));
+        }
+
+        DeployExpectations? confirmed = null;
+        if (args.DryRun || !args.Yes)
+        {
+            // The preview reads every node without changing it; deploy after "yes" decides from its own inspection under the
+            // node lock and refuses whatever differs from what was shown (DeployExpectations).
+            var previews = new ConcurrentDictionary<string, NodePreview>(StringComparer.Ordinal);
+            var previewErrors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+            await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = args.Parallel, CancellationToken = ct }, async (node, token) =>
+            {
+                try
+                {
+                    var (_, _, session) = await ConnectAsync(node, token);
+                    await using (session)
+                    {
+                        previews[node] = await NodePreview.ReadAsync(session, NodeRenderer.Render(plan, node), args.SystemOnly ? [] :
+                            envsByNode[node].Where(releases.ContainsKey).Select(e => new EnvironmentToPreview(e, (JsonObject)environments[e]!, releases[e])), token);
+                    }
+                }
+                catch (Exception ex) when (ex is NodeConnectionException or DeployStepException)
+                {
+                    previewErrors[node] = ex.Message;
+                }
+            });
+            foreach (var node in nodes.Where(previews.ContainsKey))
+            {
+                console.Error.WriteLine(previews[node].Text);
+            }
+
+            foreach (var (node, error) in previewErrors.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                console.Error.WriteLine($"{node}: error: {error}");
+            }
+
+            if (args.DryRun)
+            {
+                // Like `plan --check`: 2 when something would change, 0 when every node is up to date, 1 when a node could not be asked.
+                return !previewErrors.IsEmpty ? ExitCodes.Error : previews.Values.Any(p => p.Changes) ? ExitCodes.ChangesFound : ExitCodes.Success;
+            }
+
+            if (!previewErrors.IsEmpty)
+            {
+                throw new UserException("the nodes above could not be asked what would change; nothing was deployed");
+            }
+
+            if (!previews.Values.Any(p => p.Changes))
+            {
+                console.Error.WriteLine("Nothing to deploy: every node and environment is up to date.");
+                return ExitCodes.Success;
+            }
+
+            if (!console.Confirm("Deploy these changes?"))
+            {
+                console.Error.WriteLine("Nothing was changed.");
+                return ExitCodes.Error;
+            }
+
+            confirmed = DeployExpectations.From(previews.Values);
+        }
+
         var inputsHash = plan["inputsHash"]?.GetValue<string>() ?? "";
         DeployJournal? journal = null;
         if (args.Resume)
@@ -157,63 +240,21 @@ public static class DeployCommand
 
         var envResults = new ConcurrentDictionary<(string Node, string Env), EnvironmentResult>();
         var verifyFailures = new ConcurrentDictionary<(string Node, string Env), string>();
-        var (configs, deployUser, _) = NodeInventory.Load(repo);
-        var key = SshKeyLocator.Locate(args.Identity);
         var results = new ConcurrentDictionary<string, SystemStageResult>(StringComparer.Ordinal);
         var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var acmeFailures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var wouldChange = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        var consoleLock = new object();
-        void Progress(string line)
-        {
-            lock (consoleLock)
-            {
-                console.Error.WriteLine(line);
-            }
-        }
-
         await using var onCancel = ct.Register(() => Progress("cancelling: stopping the remote step in progress, then releasing the node locks"));
         await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = args.Parallel, CancellationToken = ct }, async (node, token) =>
         {
-            var config = configs.FirstOrDefault(c => c.Name == node);
-            if (config is null)
-            {
-                errors[node] = $"nodes/{node}/node.yaml is missing or invalid";
-                return;
-            }
-
             try
             {
                 var generation = NodeRenderer.Render(plan, node);
-                var target = NodeInventory.Target(config, deployUser);
-                await using var session = await SshNodeSession.ConnectAsync(target, key, token);
-                if (args.DryRun)
-                {
-                    var preview = await SystemStage.PreviewAsync(session, generation, token);
-                    if (!preview[0].StartsWith("up to date", StringComparison.Ordinal))
-                    {
-                        wouldChange[node] = true;
-                    }
-
-                    var lines = preview.Select(l => "  " + l).ToList();
-                    foreach (var env in args.SystemOnly ? [] : envsByNode[node].Where(releases.ContainsKey))
-                    {
-                        var (line, changes) = await EnvironmentStage.PreviewAsync(session, (JsonObject)environments[env]!, releases[env], token);
-                        lines.Add("  " + line);
-                        if (changes)
-                        {
-                            wouldChange[node] = true;
-                        }
-                    }
-
-                    Progress($"{node}:\n" + string.Join("\n", lines));
-                    return;
-                }
-
+                var (config, target, session) = await ConnectAsync(node, token);
+                await using var sessionScope = session;
                 await using var nodeLock = await NodeLocking.TakeAsync(session, "deploy", args.ForceUnlock, Progress, token);
 
                 var stage = new SystemStage(c => SshNodeSession.ConnectAsync(target, key, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, Progress);
-                var result = await stage.ApplyAsync(session, generation, token);
+                var result = await stage.ApplyAsync(session, generation, token, expectedCurrent: confirmed?.NodeGenerations.GetValueOrDefault(node));
                 results[node] = result;
                 journal?.Record(node, "system", result.Outcome.ToString().ToLowerInvariant(), result.ToGeneration);
                 if (result.Outcome == SystemOutcome.Activated)
@@ -239,7 +280,7 @@ public static class DeployCommand
 
                 if (result.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate && !args.SystemOnly)
                 {
-                    await DeployEnvironmentsAsync(session, node, config, envsByNode[node], environments, releases, journal, args.Resume, envResults, verifyFailures, Progress, token);
+                    await DeployEnvironmentsAsync(session, node, config, envsByNode[node], environments, releases, journal, args.Resume, confirmed, envResults, verifyFailures, Progress, token);
                 }
             }
             catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or DeployStepException)
@@ -247,17 +288,6 @@ public static class DeployCommand
                 errors[node] = ex.Message;
             }
         });
-
-        if (args.DryRun)
-        {
-            foreach (var (node, error) in errors.OrderBy(e => e.Key, StringComparer.Ordinal))
-            {
-                console.Error.WriteLine($"{node}: error: {error}");
-            }
-
-            // Like `plan --check`: 2 when something would change, 0 when every node is up to date, 1 when a node could not be asked.
-            return !errors.IsEmpty ? ExitCodes.Error : wouldChange.IsEmpty ? ExitCodes.Success : ExitCodes.ChangesFound;
-        }
 
         TextTable.Write(console.Out, SystemResultHeader, nodes.Select(n => results.TryGetValue(n, out var r)
             ? SystemResultRow(r, r.Error ?? (acmeFailures.ContainsKey(n) ? "ACME incomplete: placeholder certificates still served" : ""))
@@ -313,10 +343,15 @@ public static class DeployCommand
 
     /// <summary>The environment stage on one node: each environment in turn, journaled, then its deploymentVerification checks.</summary>
     private static async Task DeployEnvironmentsAsync(SshNodeSession session, string node, Provider.Planning.Model.NodeConfig config, List<string> envs, JsonObject environments,
-        Dictionary<string, ReleaseFiles> releases, DeployJournal? journal, bool resume, ConcurrentDictionary<(string, string), EnvironmentResult> envResults,
+        Dictionary<string, ReleaseFiles> releases, DeployJournal? journal, bool resume, DeployExpectations? confirmed, ConcurrentDictionary<(string, string), EnvironmentResult> envResults,
         ConcurrentDictionary<(string, string), string> verifyFailures, Action<string> progress, CancellationToken ct)
     {
-        var stage = new EnvironmentStage(progress, TimeProvider.System) { OnJournal = (env, step, release) => journal?.Record(node, env, step, release), ReuseBuiltRelease = resume };
+        var stage = new EnvironmentStage(progress, TimeProvider.System)
+        {
+            OnJournal = (env, step, release) => journal?.Record(node, env, step, release),
+            ReuseBuiltRelease = resume,
+            Previewed = confirmed?.Environments,
+        };
         foreach (var env in envs)
         {
             if (resume && journal?.IsFinished(node, env) == true)

@@ -76,14 +76,12 @@ public static class NodeCommand
         console.Error.WriteLine($"{args.Address}:{args.Port} presents host key {fingerprint}");
         if (!args.Yes)
         {
-            if (!console.ErrorIsTerminal)
+            if (!console.Interactive)
             {
                 throw new UserException("not a terminal: verify the fingerprint out of band and pass --yes to record it");
             }
 
-            console.Error.Write("Is this the key you expect (compare with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server)? [y/N] ");
-            var answer = console.In.ReadLine()?.Trim();
-            if (answer is not ("y" or "Y" or "yes"))
+            if (!console.Confirm("Is this the key you expect (compare with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server)?"))
             {
                 console.Error.WriteLine("Not recorded.");
                 return ExitCodes.Error;

@@ -72,13 +72,12 @@ public static class NodeRemoveCommand
 
         if (!args.Yes)
         {
-            if (!console.ErrorIsTerminal)
+            if (!console.Interactive)
             {
                 throw new UserException($"not a terminal: pass --yes to remove node '{args.Name}'");
             }
 
-            console.Error.Write($"Delete nodes/{args.Name}/ from the provider repo (the server is not touched)? [y/N] ");
-            if (console.In.ReadLine()?.Trim() is not ("y" or "Y" or "yes"))
+            if (!console.Confirm($"Delete nodes/{args.Name}/ from the provider repo (the server is not touched)?"))
             {
                 console.Error.WriteLine("Nothing removed.");
                 return ExitCodes.Error;

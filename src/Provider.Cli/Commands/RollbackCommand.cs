@@ -7,7 +7,7 @@ using Provider.Planning.Output;
 
 namespace Provider.Cli.Commands;
 
-public sealed record RollbackArguments(string RepoDir, string? Node, string? To, bool List, string Format, bool ForceUnlock, string? Identity, string? Env = null);
+public sealed record RollbackArguments(string RepoDir, string? Node, string? To, bool List, string Format, bool ForceUnlock, string? Identity, string? Env = null, bool Yes = false);
 
 /// <summary>
 /// `rollback --node N [--to GEN]`: returns a node to a generation it still keeps, through the same path as a
@@ -21,17 +21,18 @@ public static class RollbackCommand
     private static readonly Option<string?> ToOption = new("--to") { Description = "Generation number or id prefix; with --env, a release name or prefix (default: the previous good one)." };
     private static readonly Option<bool> ListOption = new("--list") { Description = "List the node's generations (with --env: the environment's releases); change nothing." };
     private static readonly Option<bool> ForceUnlockOption = new("--force-unlock") { Description = "Remove the node's lock first (only when its holder is dead)." };
+    private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "Roll back without showing what changes and asking first (required without a terminal)." };
 
     public static Command Create(CliConsole console)
     {
         var command = new Command("rollback", "Switch a node back to an earlier system generation it keeps, or an environment to an earlier release, with the same safety as deploy.");
-        foreach (var o in new Option[] { NodeOption, EnvOption, ToOption, ListOption, CommonOptions.Format, ForceUnlockOption })
+        foreach (var o in new Option[] { NodeOption, EnvOption, ToOption, ListOption, CommonOptions.Format, ForceUnlockOption, YesOption })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((r, ct) => RunAsync(new RollbackArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption), r.GetValue(ToOption), r.GetValue(ListOption),
-            r.GetValue(CommonOptions.Format) ?? "text", r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity), r.GetValue(EnvOption)), console, ct));
+            r.GetValue(CommonOptions.Format) ?? "text", r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity), r.GetValue(EnvOption), r.GetValue(YesOption)), console, ct));
         return command;
     }
 
@@ -40,6 +41,11 @@ public static class RollbackCommand
         if ((args.Node is null) == (args.Env is null))
         {
             throw new UserException("say what to roll back: --node N (its system generation) or --env E (its release)");
+        }
+
+        if (!args.List)
+        {
+            console.RequireInteractiveOrYes(args.Yes, "rollback");
         }
 
         if (args.Env is not null)
@@ -86,12 +92,36 @@ public static class RollbackCommand
             return ExitCodes.Success;
         }
 
+        RollbackTarget target;
+        try
+        {
+            target = await EnvironmentStage.ResolveRollbackAsync(session, user, args.To, ct);
+        }
+        catch (DeployStepException ex)
+        {
+            throw new UserException($"{node}/{user}: {ex.Message}");
+        }
+
+        if (target.Release == target.Current)
+        {
+            console.Error.WriteLine($"{node}/{user}: release {target.Release} is already current: nothing to do");
+            return ExitCodes.Success;
+        }
+
+        console.Error.WriteLine($"{node}:\n  ~ {user}: release {target.Current ?? "none"} -> {target.Release} (rev {GenerationHistory.Short(target.Rev)}; started beside the live one, health-checked, then switched)");
+        if (!args.Yes && !console.Confirm("Roll back?"))
+        {
+            console.Error.WriteLine("Nothing was changed.");
+            return ExitCodes.Error;
+        }
+
         await using var nodeLock = await NodeLocking.TakeAsync(session, "rollback --env", args.ForceUnlock, console.Error.WriteLine, ct);
         var stage = new EnvironmentStage(line => console.Error.WriteLine(line), TimeProvider.System);
         EnvironmentResult result;
         try
         {
-            result = await stage.RollbackAsync(session, spec, args.To, ct);
+            // The node decides again under its lock; whatever moved since the preview stops the rollback.
+            result = await stage.RollbackAsync(session, spec, args.To, ct, previewed: target);
         }
         catch (DeployStepException ex)
         {
@@ -121,7 +151,6 @@ public static class RollbackCommand
             return ExitCodes.Success;
         }
 
-        await using var nodeLock = await NodeLocking.TakeAsync(session, "rollback", args.ForceUnlock, console.Error.WriteLine, ct);
         var history = await GenerationHistory.ReadAsync(session, ct);
         GenerationInfo to;
         try
@@ -139,11 +168,22 @@ public static class RollbackCommand
             return ExitCodes.Success;
         }
 
+        var from = history.Generations.FirstOrDefault(g => g.IsCurrent);
+        console.Error.WriteLine($"{args.Node}:\n  would switch generation {(from is null ? "none" : $"{from.Number} ({GenerationHistory.Short(from.Id)})")} -> " +
+            $"{to.Number} ({GenerationHistory.Short(to.Id)}, {(to.RolledBack ? "rolled back before" : to.Confirmed ? "confirmed before" : "never confirmed")}); nginx -t, users, watchdog and confirmation as in a deploy");
+        if (!args.Yes && !console.Confirm("Roll back?"))
+        {
+            console.Error.WriteLine("Nothing was changed.");
+            return ExitCodes.Error;
+        }
+
+        await using var nodeLock = await NodeLocking.TakeAsync(session, "rollback", args.ForceUnlock, console.Error.WriteLine, ct);
         console.Error.WriteLine($"{args.Node}: rolling back to generation {to.Number} ({GenerationHistory.Short(to.Id)})");
         var generation = await SystemStage.FromNodeAsync(session, nodeName, to.Id, ct);
         var stage = new SystemStage(c => fleet.ConnectAsync(nodeName, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback,
             line => console.Error.WriteLine(line));
-        var result = await stage.ApplyAsync(session, generation, ct, reason: "rollback");
+        // Under the lock the stage reads `current` again: a node that moved since it was read above is left alone.
+        var result = await stage.ApplyAsync(session, generation, ct, reason: "rollback", expectedCurrent: history.Current ?? "");
         TextTable.Write(console.Out, DeployCommand.SystemResultHeader, [DeployCommand.SystemResultRow(result, result.Error ?? "")]);
         return result.Outcome switch
         {

@@ -18,6 +18,12 @@ public enum EnvironmentOutcome
     Skipped,
 }
 
+/// <summary>What a preview shows for one environment, whether it is a change, and the inspection it decided from (<see cref="EnvironmentStage.Previewed"/>).</summary>
+public sealed record EnvironmentPreview(string Line, bool Changes, string Seen);
+
+/// <summary>An environment rollback: from the current release to a kept one (with the rev it was built from).</summary>
+public sealed record RollbackTarget(string? Current, string Release, string Rev);
+
 public sealed record EnvironmentResult(string Environment, EnvironmentOutcome Outcome, string? Release, string? Rev, string? Error, TimeSpan Duration);
 
 /// <summary>What the node records for an environment (root-only state file under /var/lib/hostenv/envs/&lt;user&gt;).</summary>
@@ -69,6 +75,13 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     /// </summary>
     public bool ReuseBuiltRelease { get; init; }
 
+    /// <summary>
+    /// Deploy after a confirmed preview: per environment, the <see cref="EnvironmentPreview.Seen"/> token the preview
+    /// decided from. An environment whose inspection gives another token now is not touched (the node changed between
+    /// the preview and the answer), so what runs is what the person agreed to.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Previewed { get; init; }
+
     /// <summary>Receives (environment, step, release) for the local journal that `deploy --resume` reads.</summary>
     public Action<string, string, string>? OnJournal { get; init; }
 
@@ -104,6 +117,12 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         }
 
         var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: false, ct);
+        if (Previewed?.TryGetValue(user, out var seen) == true && seen != Seen(state, fingerprint, serving))
+        {
+            return Fail(user, started, null, release.Rev, "changed on the node since the preview you confirmed (release, service, node overrides or secrets); " +
+                "nothing was changed for it: run the command again to see what it would do now");
+        }
+
         if (missing.Count > 0)
         {
             Step(session, user, $"warning: declared secret(s) not set on the node: {string.Join(", ", missing)} (hostenv-provider secrets set {user} NAME)");
@@ -170,15 +189,26 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     /// For `deploy --dry-run`: whether this environment would get a new release, read from the node without
     /// changing it. Returns the line to show and whether it is a change.
     /// </summary>
-    public static async Task<(string Line, bool Changes)> PreviewAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    public static async Task<EnvironmentPreview> PreviewAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    {
+        var (line, changes, seen) = await PreviewCoreAsync(session, env, release, ct);
+        return new EnvironmentPreview(line, changes, seen);
+    }
+
+    /// <summary>The inspection a decision was made from, as one comparable token.</summary>
+    private static string Seen(EnvironmentState state, string fingerprint, bool serving) =>
+        string.Join('|', state.Release ?? "", state.Fingerprint ?? "", state.ServingSlot ?? "", fingerprint, serving ? "serving" : "not-serving");
+
+    private static async Task<(string Line, bool Changes, string Seen)> PreviewCoreAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
     {
         var user = env["userName"]!.GetValue<string>();
         var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: true, ct);
+        var seen = Seen(state, fingerprint, serving);
         var warning = missing.Count > 0 ? $" (declared secret(s) not set on the node: {string.Join(", ", missing)})" : "";
         var rev = ShortRev(release.Rev);
         if (state.Release is null)
         {
-            return ($"+ {user}: first release (rev {rev}, {release.Files.Length} files){warning}", true);
+            return ($"+ {user}: first release (rev {rev}, {release.Files.Length} files){warning}", true, seen);
         }
 
         if (state.Fingerprint != fingerprint)
@@ -186,12 +216,12 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             var why = state.Rev != release.Rev ? $"rev {ShortRev(state.Rev ?? "")} -> {rev}"
                 : state.Fingerprint == "rollback" ? $"rolled back to {state.Release}; the plan's rev {rev} comes back"
                 : "same rev; files, app settings, node overrides or secrets changed";
-            return ($"~ {user}: new release replaces {state.Release} ({why}){warning}", true);
+            return ($"~ {user}: new release replaces {state.Release} ({why}){warning}", true, seen);
         }
 
         return serving
-            ? ($"  {user}: release {state.Release} is current and serving{warning}", false)
-            : ($"~ {user}: release {state.Release} is current but its service is not running: it would be started again{warning}", true);
+            ? ($"  {user}: release {state.Release} is current and serving{warning}", false, seen)
+            : ($"~ {user}: release {state.Release} is current but its service is not running: it would be started again{warning}", true, seen);
     }
 
     /// <summary>The preDeploy hook (a failure discards the release before anything switches), then the switch.</summary>
@@ -224,11 +254,34 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     }
 
     /// <summary>Returns an environment to a release it keeps (default: the previous good one) through the same start/check/switch path.</summary>
-    public async Task<EnvironmentResult> RollbackAsync(SshNodeSession session, JsonObject env, string? to, CancellationToken ct)
+    /// <param name="previewed">The target a confirmed preview showed; if the node's current release or the resolved target differ now, nothing is changed.</param>
+    public async Task<EnvironmentResult> RollbackAsync(SshNodeSession session, JsonObject env, string? to, CancellationToken ct, RollbackTarget? previewed = null)
     {
         var user = env["userName"]!.GetValue<string>();
         var started = clock.GetTimestamp();
         var (state, _, _) = await ReadStateAsync(session, user, ct);
+        var target = await ResolveRollbackAsync(session, user, to, state, ct);
+        if (previewed is not null && previewed != target)
+        {
+            return Fail(user, started, null, target.Rev, $"changed on the node since the preview you confirmed (now {target.Current ?? "none"} -> {target.Release}, " +
+                $"the preview showed {previewed.Current ?? "none"} -> {previewed.Release}); nothing was changed: run the command again");
+        }
+
+        if (target.Release == state.Release)
+        {
+            return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, target.Release, state.Rev, null, Elapsed(started));
+        }
+
+        // A rolled-back release is not what the plan describes: clearing the fingerprint makes the next deploy redeploy the plan.
+        return await ActivateAsync(session, env, target.Rev, target.Release, "rollback", state, started, ct, discardOnFailure: false, outcome: "rollback");
+    }
+
+    /// <summary>Which kept release `rollback --env [--to R]` returns to, from the node's current state (read-only).</summary>
+    public static async Task<RollbackTarget> ResolveRollbackAsync(SshNodeSession session, string user, string? to, CancellationToken ct) =>
+        await ResolveRollbackAsync(session, user, to, (await ReadStateAsync(session, user, ct, readOnly: true)).State, ct);
+
+    private static async Task<RollbackTarget> ResolveRollbackAsync(SshNodeSession session, string user, string? to, EnvironmentState state, CancellationToken ct)
+    {
         var history = await ReadHistoryAsync(session, user, ct);
         var kept = (await ListReleasesAsync(session, user, ct)).Kept;
         string target;
@@ -244,14 +297,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
                 ?? throw new DeployStepException("rollback", $"{user} has no earlier good release to return to (current: {state.Release ?? "none"})");
         }
 
-        if (target == state.Release)
-        {
-            return new EnvironmentResult(user, EnvironmentOutcome.UpToDate, target, state.Rev, null, Elapsed(started));
-        }
-
-        var rev = history.LastOrDefault(h => h.Release == target)?.Rev ?? "";
-        // A rolled-back release is not what the plan describes: clearing the fingerprint makes the next deploy redeploy the plan.
-        return await ActivateAsync(session, env, rev, target, "rollback", state, started, ct, discardOnFailure: false, outcome: "rollback");
+        return new RollbackTarget(state.Release, target, history.LastOrDefault(h => h.Release == target)?.Rev ?? "");
     }
 
     private async Task<EnvironmentResult> ActivateAsync(SshNodeSession session, JsonObject env, string rev, string releaseId, string fingerprint,

@@ -14,6 +14,12 @@ public enum SystemOutcome
     Failed,
 }
 
+/// <summary>
+/// What `deploy --dry-run` and deploy's confirmation show for a node's system stage, and the node's current
+/// generation they saw ("" when none): deploy after "yes" refuses a node whose current generation moved since.
+/// </summary>
+public sealed record SystemPreview(ImmutableArray<string> Lines, string Current, bool Changes);
+
 public sealed record SystemStageResult(string Node, SystemOutcome Outcome, string? FromGeneration, string ToGeneration, ImmutableArray<string> Steps, string? Error);
 
 public sealed class DeployStepException(string step, string message) : Exception($"{step}: {message}")
@@ -39,7 +45,8 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
     public Func<string, SshNodeSession, CancellationToken, Task>? Checkpoint { get; init; }
 
     /// <summary>Brings the node to <paramref name="generation"/>; <paramref name="reason"/> is what the node's switch.log records (deploy, rollback).</summary>
-    public async Task<SystemStageResult> ApplyAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct, string reason = "deploy")
+    /// <param name="expectedCurrent">The current generation a confirmed preview saw ("" for none); when the node's differs, nothing is changed.</param>
+    public async Task<SystemStageResult> ApplyAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct, string reason = "deploy", string? expectedCurrent = null)
     {
         var steps = ImmutableArray.CreateBuilder<string>();
         void Step(string text)
@@ -49,6 +56,13 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         }
 
         var current = (await Run(session, "read current", RemoteCommand.Shell("basename \"$(readlink /var/lib/hostenv/current 2>/dev/null)\" 2>/dev/null || true").AsRoot(), ct)).Stdout.Trim();
+        if (expectedCurrent is not null && current != expectedCurrent)
+        {
+            var error = $"the node changed since the preview you confirmed: its generation is now {Describe(current)} (the preview saw {Describe(expectedCurrent)}); nothing was changed, run the command again to see what it would do now";
+            Step(error);
+            return new SystemStageResult(generation.Node, SystemOutcome.Failed, current, generation.Id, steps.ToImmutable(), error);
+        }
+
         if (current == generation.Id)
         {
             Step($"generation {GenerationHistory.Short(generation.Id)} is already current: nothing to do");
@@ -316,7 +330,9 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
     /// What a deploy would change on the node, read-only: files added/changed/removed against the current
     /// generation's manifest, units among them, users to create. Touches nothing.
     /// </summary>
-    public static async Task<ImmutableArray<string>> PreviewAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct)
+    private static string Describe(string generation) => generation.Length == 0 ? "none" : GenerationHistory.Short(generation);
+
+    public static async Task<SystemPreview> PreviewAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct)
     {
         var names = (JsonNode.Parse(generation.Files.Single(f => f.Path == "users/users.json").Content)?["users"] as JsonObject ?? []).Select(u => u.Key).ToList();
         var r = await Run(session, "preview", RemoteCommand.Shell("""
@@ -330,9 +346,10 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         var (head, manifest) = r.Stdout.IndexOf("---\n", StringComparison.Ordinal) is var i and >= 0 ? (r.Stdout[..i], r.Stdout[(i + 4)..]) : (r.Stdout, "");
         var current = head.Split('\n').FirstOrDefault(l => l.StartsWith("current ", StringComparison.Ordinal))?["current ".Length..] ?? "none";
         var existing = head.Split('\n').Where(l => l.StartsWith("user ", StringComparison.Ordinal)).Select(l => l[5..]).ToHashSet(StringComparer.Ordinal);
+        var seen = current == "none" ? "" : current;
         if (current == generation.Id)
         {
-            return [$"up to date ({GenerationHistory.Short(generation.Id)})"];
+            return new SystemPreview([$"up to date ({GenerationHistory.Short(generation.Id)})"], seen, false);
         }
 
         var old = (manifest.Trim().Length > 0 ? JsonNode.Parse(manifest)?["files"] as JsonObject : null) ?? [];
@@ -350,7 +367,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         }
 
         lines.AddRange(names.Where(u => !existing.Contains(u)).Order(StringComparer.Ordinal).Select(u => $"  + user {u}"));
-        return lines.ToImmutable();
+        return new SystemPreview(lines.ToImmutable(), seen, true);
     }
 
     /// <summary>A generation already on the node, for rollback: only its users file is needed (nothing is uploaded).</summary>

@@ -91,7 +91,7 @@ public sealed class GateFleetShapeTests(DnsmasqFixture dns) : IClassFixture<Dnsm
         Fleet([], envNode: null);
         await PlanAndGate();
 
-        var deploy = await Cli("deploy");
+        var deploy = await Cli("deploy", "--yes", "--yes");
 
         Assert.True(deploy.ExitCode == 0, deploy.Stderr);
         Assert.Contains("nothing to deploy", deploy.Stderr, StringComparison.Ordinal);

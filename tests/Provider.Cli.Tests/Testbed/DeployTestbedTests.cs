@@ -128,7 +128,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         Dns("gated.deploy.hosting.test", "203.0.113.77");
         await PlanAndGate();
 
-        var first = await Cli("deploy", "--node", "node-a");
+        var first = await Cli("deploy", "--yes", "--node", "node-a");
         Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
         Assert.Contains("confirmed over a fresh connection", first.Stderr, StringComparison.Ordinal);
 
@@ -142,7 +142,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         // Catch-all: a name this node does not serve gets no answer at all (444).
         Assert.Equal("000", Curl("-w", "%{http_code}", "-H", "Host: not-served.example", $"http://{a}/"));
 
-        var again = await Cli("deploy", "--node", "node-a");
+        var again = await Cli("deploy", "--yes", "--node", "node-a");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("nothing to do", again.Stderr, StringComparison.Ordinal);
     }
@@ -154,7 +154,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         Dns("tls.deploy.hosting.test", testbed.Address("node-a"));
         await PlanAndGate();
 
-        var deploy = await Cli("deploy");
+        var deploy = await Cli("deploy", "--yes", "--yes");
 
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         var list = await Cli("node", "list", "--format", "json");
@@ -182,7 +182,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
 
         EditManifest("gated.deploy.hosting.test: {}", "gated.deploy.hosting.test: { extraConfig: \"bogus_directive on;\" }");
         await PlanAndGate();
-        var result = await Cli("deploy", "--node", "node-a");
+        var result = await Cli("deploy", "--yes", "--node", "node-a");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("nginx rejected the new configuration", result.Stdout + result.Stderr, StringComparison.Ordinal);
@@ -201,7 +201,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         Ssh("node-b", $"sudo -n useradd -u {uid} intruder{uid} || true");
         try
         {
-            var result = await Cli("deploy", "--node", "node-b", "--skip-gate");
+            var result = await Cli("deploy", "--yes", "--node", "node-b", "--skip-gate");
             Assert.Equal(1, result.ExitCode);
             Assert.Contains($"uid {uid} is reserved for ", result.Stdout + result.Stderr, StringComparison.Ordinal);
             Assert.Contains($"belongs to intruder{uid}", result.Stdout + result.Stderr, StringComparison.Ordinal);
@@ -236,13 +236,13 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         var secondNumber = generations.Single(g => second.EndsWith(g!["id"]!.GetValue<string>(), StringComparison.Ordinal))!["number"]!.GetValue<int>();
         Assert.True(generations.Single(g => g!["number"]!.GetValue<int>() == secondNumber)!["current"]!.GetValue<bool>());
 
-        var back = await Cli("rollback", "--node", "node-a");
+        var back = await Cli("rollback", "--yes", "--node", "node-a");
         Assert.True(back.ExitCode == 0, back.Stdout + back.Stderr);
         Assert.Equal(first, NodeCurrent("node-a"));
         Assert.Contains("confirmed over a fresh connection", back.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("two", Eventually(() => Header(a, "gated.deploy.hosting.test"), h => !h.Contains("two", StringComparison.Ordinal)), StringComparison.Ordinal);
 
-        var forward = await Cli("rollback", "--node", "node-a", "--to", secondNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var forward = await Cli("rollback", "--yes", "--node", "node-a", "--to", secondNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(forward.ExitCode == 0, forward.Stdout + forward.Stderr);
         Assert.Equal(second, NodeCurrent("node-a"));
 
@@ -261,7 +261,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         Assert.Contains(system, e => e!["outcome"]!.GetValue<string>() == "rollback+confirmed" && e["release"]!.GetValue<string>().EndsWith($"({first[(first.LastIndexOf('/') + 1)..][..12]})", StringComparison.Ordinal));
         Assert.Contains(system, e => e!["outcome"]!.GetValue<string>() == "deploy+confirmed");
 
-        var unknown = await Cli("rollback", "--node", "node-a", "--to", "99999");
+        var unknown = await Cli("rollback", "--yes", "--node", "node-a", "--to", "99999");
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no generation '99999' on this node; kept generations:", unknown.Stderr, StringComparison.Ordinal);
         Assert.Equal(second, NodeCurrent("node-a"));
@@ -277,7 +277,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
         Dns(refused, a);
         await PlanAndGate();
 
-        var result = await Cli("deploy", "--node", "node-a");
+        var result = await Cli("deploy", "--yes", "--node", "node-a");
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Contains("ACME did not complete; nginx keeps serving the placeholder certificate for:", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"  {refused}: ", result.Stderr, StringComparison.Ordinal);
@@ -299,7 +299,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
             Provider.Nodes.Locking.NodeLockOwner.ForThisProcess("another deploy", TimeProvider.System), Provider.Nodes.Locking.NodeLockOptions.Default, CancellationToken.None);
         try
         {
-            var result = await Cli("deploy", "--node", "node-a");
+            var result = await Cli("deploy", "--yes", "--node", "node-a");
             Assert.Equal(1, result.ExitCode);
             Assert.Contains("node 'node-a' is locked by", result.Stdout + result.Stderr, StringComparison.Ordinal);
             Assert.Contains("another deploy", result.Stdout + result.Stderr, StringComparison.Ordinal);
@@ -369,7 +369,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
             // Before the switch: the node is untouched; a re-run finds the generation already uploaded and finishes.
             Assert.Equal(Provider.Nodes.Apply.SystemOutcome.Failed, result.Outcome);
             Assert.Equal(before, NodeCurrent("node-a"));
-            var rerun = await Cli("deploy", "--node", "node-a");
+            var rerun = await Cli("deploy", "--yes", "--node", "node-a");
             Assert.True(rerun.ExitCode == 0, rerun.Stdout + rerun.Stderr);
             Assert.Contains("already on the node", rerun.Stderr, StringComparison.Ordinal);
         }
@@ -386,7 +386,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
 
     private async Task DeployOk(string node)
     {
-        var r = await Cli("deploy", "--node", node);
+        var r = await Cli("deploy", "--yes", "--node", node);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
     }
 

@@ -52,7 +52,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     private async Task<CliResult> Deploy()
     {
         Assert.Equal(0, (await Cli("plan")).ExitCode);
-        return await Cli("deploy", "--node", "node-a", "--skip-gate");
+        return await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
     }
 
     private string Get(string host)
@@ -77,7 +77,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         // A release whose health endpoint fails: exit 1, the journal's last lines, and v1 keeps answering.
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
         File.WriteAllText(Path.Combine(App, "unhealthy"), "");
-        var broken = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        var broken = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains("health check failed: GET /health answered 500, expected 200-399", broken.Stderr, StringComparison.Ordinal);
         Assert.Contains("the new release was stopped and the old one keeps serving", broken.Stderr, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         // A good release under the same load: switched without a single failed request.
         File.Delete(Path.Combine(App, "unhealthy"));
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v3\n");
-        var good = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        var good = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.True(good.ExitCode == 0, good.Stdout + good.Stderr);
         Thread.Sleep(300);
         var result = load.Stop();
@@ -140,7 +140,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Project(MainApp);
         Assert.Equal(0, (await Deploy()).ExitCode);
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
-        Assert.Equal(0, (await Cli("deploy", "--node", "node-a", "--skip-gate")).ExitCode);
+        Assert.Equal(0, (await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate")).ExitCode);
         var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
             .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
         var live = Ssh($"readlink /run/hostenv/nginx/{user}/in.sock").Trim();
@@ -151,7 +151,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         using var load = new HttpLoadGenerator(IPAddress.Parse(Address), vhost);
         load.Start();
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v3\n");
-        var r = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        var r = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains($"in slot {staleSlot} beside the live one", r.Stderr, StringComparison.Ordinal);
         Thread.Sleep(300);
@@ -166,7 +166,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     {
         Project(MainApp);
         Assert.Equal(0, (await Deploy()).ExitCode);
-        var again = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        var again = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("is current and serving: nothing to do", again.Stderr, StringComparison.Ordinal);
         var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
@@ -192,7 +192,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
                 Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
             }
 
-            var r = await Cli("deploy", "--node", "node-a", "--skip-gate");
+            var r = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
             Assert.Contains($"sent 1 blob(s), {greeting.Length} bytes", r.Stderr, StringComparison.Ordinal);
         }
@@ -206,12 +206,12 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.Equal(releases.Order(StringComparer.Ordinal), listed["releases"]!.AsArray().Select(r => r!["release"]!.GetValue<string>()));
         Assert.Equal(releases.Max(StringComparer.Ordinal), listed["current"]!.GetValue<string>());
 
-        var back = await Cli("rollback", "--env", user);
+        var back = await Cli("rollback", "--yes", "--env", user);
         Assert.True(back.ExitCode == 0, back.Stdout + back.Stderr);
         Assert.StartsWith("v3 ", Get(vhost), StringComparison.Ordinal);
 
         // The plan still says v4: the next deploy brings it back.
-        var forward = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        var forward = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.Equal(0, forward.ExitCode);
         Assert.StartsWith("v4 ", Get(vhost), StringComparison.Ordinal);
     }
@@ -238,7 +238,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.Contains("same rev; files, app settings, node overrides or secrets changed", dry.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", dry.Stdout + dry.Stderr, StringComparison.Ordinal);
 
-        var deploy = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        var deploy = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.Equal(0, deploy.ExitCode);
         Assert.DoesNotContain("s3cr3t", deploy.Stdout + deploy.Stderr, StringComparison.Ordinal);
         Assert.StartsWith(secret + " from ", Get(vhost), StringComparison.Ordinal);
@@ -269,7 +269,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.True(await DeployAndKillWhen(line => line.Contains("-second-", StringComparison.Ordinal) && line.Contains(": release ", StringComparison.Ordinal)),
             "the deploy never reached the second environment");
 
-        var resumed = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
+        var resumed = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate", "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
         Assert.Contains("resuming the interrupted deploy: 1 of 2 environment(s) already finished", resumed.Stderr, StringComparison.Ordinal);
         Assert.Contains("took over the lock of", resumed.Stderr, StringComparison.Ordinal);
@@ -277,7 +277,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.StartsWith("v1 from ", Get("second." + vhost), StringComparison.Ordinal);
         Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
 
-        var nothing = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
+        var nothing = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate", "--resume");
         Assert.Equal(1, nothing.ExitCode);
         Assert.Contains("the last deploy finished; there is nothing to resume", nothing.Stderr, StringComparison.Ordinal);
     }
@@ -296,7 +296,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
             "the deploy never finished the build");
 
         Assert.Equal("built", Ssh($"sudo -n cat /home/{user}/builds").Trim());
-        var resumed = await Cli("deploy", "--node", "node-a", "--skip-gate", "--resume");
+        var resumed = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate", "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
         Assert.Contains("was assembled and built before the interruption: upload, assembly and build skipped", resumed.Stderr, StringComparison.Ordinal);
         Assert.Contains("preDeploy hook passed", resumed.Stderr, StringComparison.Ordinal);
@@ -305,7 +305,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
 
         // A plain deploy (not --resume) of a new source builds again.
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
-        var next = await Cli("deploy", "--node", "node-a", "--skip-gate");
+        var next = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.True(next.ExitCode == 0, next.Stdout + next.Stderr);
         Assert.Equal("built\nbuilt", Ssh($"sudo -n cat /home/{user}/builds").Trim());
     }
@@ -321,7 +321,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Ssh($"sudo -n mkdir -p /etc/hostenv/overrides/{user} && echo override | sudo -n tee /etc/hostenv/overrides/{user}/greeting.txt >/dev/null");
         try
         {
-            var first = await Cli("deploy", "--node", "node-a", "--skip-gate");
+            var first = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
             Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
             Assert.StartsWith("override from ", Get(vhost), StringComparison.Ordinal);
             Assert.Contains($"verify http://{vhost}/: ok (status 200)", first.Stderr, StringComparison.Ordinal);
@@ -329,13 +329,13 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
             // Shared dirs: the same directory behind every release.
             Ssh($"sudo -n sh -c 'echo kept > /home/{user}/current/uploads/photo.txt'");
             File.WriteAllText(Path.Combine(App, "other.txt"), "a new file\n");
-            Assert.Equal(0, (await Cli("deploy", "--node", "node-a", "--skip-gate")).ExitCode);
+            Assert.Equal(0, (await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate")).ExitCode);
             Assert.Equal("kept", Ssh($"sudo -n cat /home/{user}/current/uploads/photo.txt").Trim());
 
             // The override goes: the node's inputs changed, so the next deploy ships a release without it, and
             // the verification (which expects the override's greeting) fails the run.
             Ssh($"sudo -n rm -rf /etc/hostenv/overrides/{user}");
-            var failed = await Cli("deploy", "--node", "node-a", "--skip-gate");
+            var failed = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
             Assert.Equal(1, failed.ExitCode);
             Assert.Contains($"verification failed: http://{vhost}/: status 200, body does not match /^override /", failed.Stdout, StringComparison.Ordinal);
             Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
@@ -356,7 +356,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v2\n");
         Assert.Equal(0, (await Cli("plan")).ExitCode);
 
-        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", "node-a", "--skip-gate"])
+        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--yes", "--node", "node-a", "--skip-gate"])
         { RedirectStandardError = true, RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
         var stderr = new System.Text.StringBuilder();
@@ -395,7 +395,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
     /// </summary>
     private async Task<bool> DeployAndKillWhen(Func<string, bool> matches, TimeSpan delay = default)
     {
-        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", "node-a", "--skip-gate"])
+        var psi = new ProcessStartInfo("dotnet", [CliProcess.Executable, "--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--yes", "--node", "node-a", "--skip-gate"])
         { RedirectStandardError = true, RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
         var sw = Stopwatch.StartNew();

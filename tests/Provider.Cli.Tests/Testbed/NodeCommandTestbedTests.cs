@@ -77,7 +77,7 @@ public sealed class NodeCommandTestbedTests(TestbedEnvironment testbed)
         Assert.Equal(0, (await CliRunner.RunAsync("--dir", repo.Path, "plan")).ExitCode);
         foreach (var dryRun in new[] { true, false })
         {
-            var deploy = await CliRunner.RunAsync(["--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--node", a, "--skip-gate", .. dryRun ? new[] { "--dry-run" } : []]);
+            var deploy = await CliRunner.RunAsync(["--dir", repo.Path, "--identity", testbed.SshKey, "deploy", "--yes", "--node", a, "--skip-gate", .. dryRun ? new[] { "--dry-run" } : []]);
             Assert.True(deploy.ExitCode == 1, deploy.Stdout + deploy.Stderr);
             Assert.Contains("does not match node.yaml: expected SHA256:", deploy.Stdout + deploy.Stderr, StringComparison.Ordinal);
         }
