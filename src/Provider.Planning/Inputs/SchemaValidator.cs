@@ -45,7 +45,7 @@ public static class SchemaValidator
             }
 
             var pointer = detail.InstanceLocation.ToString();
-            var schemaPointer = Fragment(detail.SchemaLocation);
+            var schemaPointer = SchemaPointer(schemaDoc, detail.EvaluationPath.ToString());
             foreach (var (keyword, message) in detail.Errors)
             {
                 if (keyword == "oneOf")
@@ -137,7 +137,7 @@ public static class SchemaValidator
             case "pattern":
                 yield return new Diagnostic(
                     ManifestCodes.InvalidValue, DiagnosticLevel.Error,
-                    $"'{Describe(value, quoteStrings: false)}' does not have the required form", position, field,
+                    $"'{DiagnosticText.Visible(Describe(value, quoteStrings: false))}' does not have the required form", position, field,
                     PatternHint(pointer, schemaNode));
                 break;
             case "minimum" or "maximum":
@@ -229,10 +229,23 @@ public static class SchemaValidator
         _ => quoteStrings ? $"the number {value.ToJsonString()}" : value.ToJsonString(),
     };
 
-    private static string Fragment(Uri schemaLocation)
+    /// <summary>
+    /// Where in the schema document a failing subschema is. JsonSchema.Net 7.4.0 reports a subschema nested
+    /// inside a $ref target relative to that target (#/properties/security/... for what is
+    /// #/$defs/virtualHost/properties/security/...), so hints and known keys came out empty there; the
+    /// evaluation path, with each $ref followed, names the right node.
+    /// </summary>
+    internal static string SchemaPointer(JsonNode schemaDoc, string evaluationPath)
     {
-        var fragment = schemaLocation.Fragment;
-        return Uri.UnescapeDataString(fragment.StartsWith('#') ? fragment[1..] : fragment);
+        var pointer = "";
+        foreach (var segment in evaluationPath.Split('/').Skip(1))
+        {
+            pointer = segment == "$ref" && Navigate(schemaDoc, pointer)?["$ref"]?.GetValue<string>() is { } target
+                ? Uri.UnescapeDataString(target.StartsWith('#') ? target[1..] : target)
+                : pointer + "/" + segment;
+        }
+
+        return pointer;
     }
 
     internal static JsonNode? Navigate(JsonNode? node, string pointer)
