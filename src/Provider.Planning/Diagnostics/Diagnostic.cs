@@ -57,3 +57,20 @@ public sealed class DiagnosticBag
             .ThenBy(d => d.Code, StringComparer.Ordinal)
             .ThenBy(d => d.Message, StringComparer.Ordinal)];
 }
+
+/// <summary>Helpers for putting user text into a one-line diagnostic.</summary>
+public static class DiagnosticText
+{
+    /// <summary>The text with control characters shown as escapes (\n, \t, \u0001), so a message stays on its line.</summary>
+    public static string Visible(string text) =>
+        text.Any(char.IsControl)
+            ? string.Concat(text.Select(c => c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => "\\u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture),
+                _ => c.ToString(),
+            }))
+            : text;
+}

@@ -17,4 +17,6 @@ public static class ManifestCodes
     public const string LockStale = "HP1012";
     public const string SourceUnavailable = "HP1013";
     public const string ManifestHashMismatch = "HP1014";
+    public const string InvalidRegex = "HP1015";
+    public const string WildcardWithLetsEncrypt = "HP1016";
 }

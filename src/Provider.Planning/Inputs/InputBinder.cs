@@ -180,7 +180,7 @@ public static class InputBinder
             Bool(v, "forceSSL"),
             Str(v, "globalRedirect"),
             Int(v, "redirectCode"),
-            [.. Strings(v, "serverAliases").Order(StringComparer.Ordinal)],
+            Strings(v, "serverAliases"), // in file order, so a problem can point at its entry; output sorts them
             locations,
             Str(v, "extraConfig"),
             Bool(v, "allowIndexing"),

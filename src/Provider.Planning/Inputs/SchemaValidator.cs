@@ -45,7 +45,7 @@ public static class SchemaValidator
             }
 
             var pointer = detail.InstanceLocation.ToString();
-            var schemaPointer = Fragment(detail.SchemaLocation);
+            var schemaPointer = SchemaPointer(schemaDoc, detail.EvaluationPath.ToString());
             foreach (var (keyword, message) in detail.Errors)
             {
                 if (keyword == "oneOf")
@@ -137,8 +137,8 @@ public static class SchemaValidator
             case "pattern":
                 yield return new Diagnostic(
                     ManifestCodes.InvalidValue, DiagnosticLevel.Error,
-                    $"'{Describe(value, quoteStrings: false)}' does not have the required form", position, field,
-                    PatternHint(pointer, schemaNode));
+                    $"'{DiagnosticText.Visible(Describe(value, quoteStrings: false))}' does not have the required form", position, field,
+                    PatternHint(schemaNode));
                 break;
             case "minimum" or "maximum":
                 yield return new Diagnostic(
@@ -162,29 +162,9 @@ public static class SchemaValidator
         }
     }
 
-    private static string PatternHint(string pointer, JsonNode? schemaNode)
-    {
-        var description = schemaNode?["description"]?.GetValue<string>();
-        if (description is not null)
-        {
-            return description;
-        }
-
-        var last = pointer[(pointer.LastIndexOf('/') + 1)..];
-        return last switch
-        {
-            "hostKey" or "publicKeys" or "deployPublicKeys" => "an OpenSSH public key line, e.g. 'ssh-ed25519 AAAAC3Nza... comment'",
-            "hostenvHostname" => "a DNS name such as hosting.example.com",
-            "adminEmail" or "email" => "an e-mail address such as ops@example.com",
-            "node" or "default" or "production" or "testing" or "development" => "a node name: lowercase letters, digits and '-'",
-            "cpuQuota" => "a percentage such as 50% (systemd CPUQuota)",
-            "memoryMax" => "a size such as 512M or 2G (systemd MemoryMax)",
-            "expectStatus" => "a status or range such as 200 or 200-399",
-            "path" => "an absolute URL path starting with '/'",
-            _ when int.TryParse(last, out _) => "see the schema for the accepted form of this list's entries",
-            _ => "must match " + (schemaNode?["pattern"]?.GetValue<string>() ?? "the schema's pattern"),
-        };
-    }
+    /// <summary>Every pattern in the schemas carries a description of the form it wants (a test holds them to it).</summary>
+    private static string PatternHint(JsonNode? schemaNode) =>
+        schemaNode?["description"]?.GetValue<string>() ?? "must match " + (schemaNode?["pattern"]?.GetValue<string>() ?? "the schema's pattern");
 
     private static string DescriptionHint(JsonNode? property)
     {
@@ -229,10 +209,23 @@ public static class SchemaValidator
         _ => quoteStrings ? $"the number {value.ToJsonString()}" : value.ToJsonString(),
     };
 
-    private static string Fragment(Uri schemaLocation)
+    /// <summary>
+    /// Where in the schema document a failing subschema is. JsonSchema.Net 7.4.0 reports a subschema nested
+    /// inside a $ref target relative to that target (#/properties/security/... for what is
+    /// #/$defs/virtualHost/properties/security/...), so hints and known keys came out empty there; the
+    /// evaluation path, with each $ref followed, names the right node.
+    /// </summary>
+    internal static string SchemaPointer(JsonNode schemaDoc, string evaluationPath)
     {
-        var fragment = schemaLocation.Fragment;
-        return Uri.UnescapeDataString(fragment.StartsWith('#') ? fragment[1..] : fragment);
+        var pointer = "";
+        foreach (var segment in evaluationPath.Split('/').Skip(1))
+        {
+            pointer = segment == "$ref" && Navigate(schemaDoc, pointer)?["$ref"]?.GetValue<string>() is { } target
+                ? Uri.UnescapeDataString(target.StartsWith('#') ? target[1..] : target)
+                : pointer + "/" + segment;
+        }
+
+        return pointer;
     }
 
     internal static JsonNode? Navigate(JsonNode? node, string pointer)

@@ -41,17 +41,11 @@ public static partial class FleetPlanner
         return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, CarryOverGate(PlanDocument.Write(fleet), input.PreviousPlan), StateReader.Write(newState));
     }
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\z")]
     private static partial Regex NodeNamePattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*__[a-z0-9][a-z0-9-]*$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*__[a-z0-9][a-z0-9-]*\z")]
     private static partial Regex ProjectNamePattern();
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$")]
-    private static partial Regex EnvironmentNamePattern();
-
-    [GeneratedRegex(@"^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")]
-    private static partial Regex VhostPattern();
 
     private static ImmutableSortedDictionary<string, NodeConfig> ReadNodes(ImmutableArray<NodeInput> inputs, DiagnosticBag diagnostics)
     {
@@ -72,14 +66,22 @@ public static partial class FleetPlanner
                 continue;
             }
 
+            if (!HostForms.IsSshHost(node.Address))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"'{node.Address}' is not a host name or an IP address",
+                    node.Source.PositionOf("/address"), "address",
+                    "write a host name like node-a.example.com, an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::10"));
+            }
+
             foreach (var (address, i) in node.Addresses.Select((a, i) => (a, i)))
             {
-                if (!System.Net.IPAddress.TryParse(address, out _))
+                if (!HostForms.IsIPAddress(address))
                 {
                     diagnostics.Add(new Diagnostic(
-                        ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"'{address}' is not an IPv4 or IPv6 address",
+                        ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"'{DiagnosticText.Visible(address)}' is not an IPv4 or IPv6 address",
                         node.Source.PositionOf("/addresses/" + i.ToString(CultureInfo.InvariantCulture)), $"addresses.{i}",
-                        "list the public addresses the node serves, e.g. 203.0.113.10 or 2001:db8::10"));
+                        "list the public addresses the node serves, written out in full, e.g. 203.0.113.10 or 2001:db8::10"));
                 }
             }
 
@@ -192,13 +194,7 @@ public static partial class FleetPlanner
             ok = false;
         }
 
-        if (HostenvIdentity.Normalise(manifest.Organisation).Length == 0 || HostenvIdentity.Normalise(manifest.Project).Length == 0)
-        {
-            diagnostics.Add(new Diagnostic(
-                ManifestCodes.InvalidName, DiagnosticLevel.Error, "organisation and project need at least one letter or digit",
-                doc.PositionOf("/organisation"), "organisation", "identities are built from [a-z0-9] only"));
-            ok = false;
-        }
+        ok &= ManifestChecks.Identity(manifest, diagnostics);
 
         if (manifest.DefaultEnvironment is { } def && !manifest.Environments.Any(e => e.Name == def))
         {
@@ -213,15 +209,7 @@ public static partial class FleetPlanner
         EnvironmentSpec? production = null;
         foreach (var env in manifest.Environments)
         {
-            if (!EnvironmentNamePattern().IsMatch(env.Name) || env.Name.Contains("..", StringComparison.Ordinal) || env.Name.EndsWith('/'))
-            {
-                diagnostics.Add(new Diagnostic(
-                    ManifestCodes.InvalidName, DiagnosticLevel.Error, $"environment name '{env.Name}' is not allowed",
-                    doc.KeyPositionOf(env.Pointer), YamlDocument.FieldPath(env.Pointer),
-                    "use letters, digits, '.', '_', '-' and '/' (no '..'), starting with a letter or digit, at most 63 characters"));
-                ok = false;
-            }
-
+            ok &= ManifestChecks.Environment(doc, env, diagnostics);
             if (env.Enable && env.Type == "production")
             {
                 if (production is not null)
@@ -235,43 +223,6 @@ public static partial class FleetPlanner
                 }
 
                 production ??= env;
-            }
-
-            foreach (var vhost in env.VirtualHosts)
-            {
-                if (!VhostPattern().IsMatch(Vhosts.Normalise(vhost.Name)))
-                {
-                    diagnostics.Add(new Diagnostic(
-                        ManifestCodes.InvalidName, DiagnosticLevel.Error, $"'{vhost.Name}' is not a valid host name",
-                        doc.KeyPositionOf(vhost.Pointer), YamlDocument.FieldPath(vhost.Pointer),
-                        "use a fully qualified DNS name such as shop.example.com"));
-                    ok = false;
-                }
-
-                ok &= CheckHeaderValues(doc, vhost, diagnostics);
-            }
-        }
-
-        return ok;
-    }
-
-    private static bool CheckHeaderValues(SourceMap doc, VirtualHostSpec vhost, DiagnosticBag diagnostics)
-    {
-        var values = new (string Field, string? Value)[]
-        {
-            ("referrerPolicy", vhost.Security.ReferrerPolicy), ("xFrameOptions", vhost.Security.XFrameOptions),
-            ("reportTo", vhost.Security.ReportTo), ("csp", vhost.Security.Csp), ("cspReportTo", vhost.Security.CspReportTo),
-        };
-        var ok = true;
-        foreach (var (field, value) in values)
-        {
-            if (value is not null && value.Any(char.IsControl))
-            {
-                var pointer = vhost.Pointer + "/security/" + field;
-                diagnostics.Add(new Diagnostic(
-                    ManifestCodes.InvalidValue, DiagnosticLevel.Error, "a header value cannot contain line breaks or control characters",
-                    doc.PositionOf(pointer), YamlDocument.FieldPath(pointer), "write the header value on one line"));
-                ok = false;
             }
         }
 

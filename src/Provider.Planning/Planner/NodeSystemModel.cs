@@ -127,7 +127,7 @@ public static class NodeSystemModel
         }
 
         w.EndObject();
-        w.Strings("serverAliases", spec?.ServerAliases.Select(Vhosts.Normalise) ?? []);
+        w.Strings("serverAliases", spec?.ServerAliases.Order(StringComparer.Ordinal).Select(Vhosts.Normalise) ?? []);
         w.EndObject();
     }
 

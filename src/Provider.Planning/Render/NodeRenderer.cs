@@ -236,7 +236,7 @@ public static class NodeRenderer
         {
             foreach (var (path, location) in vhost["locations"] as JsonObject ?? [])
             {
-                yield return Location(path, location as JsonObject ?? []);
+                yield return NginxLocation.Block(path, location as JsonObject ?? []);
             }
         }
 
@@ -244,40 +244,6 @@ public static class NodeRenderer
         {
             yield return new NginxRaw(extra);
         }
-    }
-
-    private static NginxBlock Location(string path, JsonObject l)
-    {
-        var body = new List<NginxNode>();
-        string? S(string key) => l[key]?.GetValue<string>();
-        if (S("proxyPass") is { } pass)
-        {
-            body.Add(new NginxDirective("proxy_pass", pass));
-            if (l["recommendedProxySettings"]?.GetValue<bool>() == true)
-            {
-                body.Add(new NginxDirective("proxy_http_version", "1.1"));
-                body.Add(new NginxDirective("proxy_set_header", "Host", "$host"));
-                body.Add(new NginxDirective("proxy_set_header", "X-Real-IP", "$remote_addr"));
-                body.Add(new NginxDirective("proxy_set_header", "X-Forwarded-For", "$proxy_add_x_forwarded_for"));
-                body.Add(new NginxDirective("proxy_set_header", "X-Forwarded-Proto", "$scheme"));
-                body.Add(new NginxDirective("proxy_set_header", "Connection", ""));
-            }
-        }
-
-        foreach (var (key, directive) in new[] { ("root", "root"), ("alias", "alias"), ("index", "index"), ("tryFiles", "try_files"), ("return", "return") })
-        {
-            if (S(key) is { } value)
-            {
-                body.Add(new NginxDirective(directive, value.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
-            }
-        }
-
-        if (S("extraConfig") is { Length: > 0 } extra)
-        {
-            body.Add(new NginxRaw(extra));
-        }
-
-        return new NginxBlock("location", [path], [.. body]);
     }
 
     /// <summary>key=value settings and one domain per line: read on the node with sed, no JSON parser needed.</summary>

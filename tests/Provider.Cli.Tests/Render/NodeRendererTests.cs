@@ -65,11 +65,38 @@ public class NodeRendererTests
     [Theory]
     [InlineData("node-a")]
     [InlineData("node-b")]
-    public void Render_NginxTree_PassesRealNginxTest(string node)
+    public void Render_NginxTree_PassesRealNginxTest(string node) => AssertNginxAccepts(GatedPlan(), node);
+
+    [Fact]
+    public void Render_RegexExactNamedLocationsAndReturnText_ModifierIsItsOwnArgument_PassesRealNginxTest()
+    {
+        var plan = GatedPlan();
+        var vhost = plan["nodes"]!["node-a"]!["services"]!["nginx"]!["virtualHosts"]!["shop-assets.hosting.test"]!.AsObject();
+        vhost["locations"] = new JsonObject
+        {
+            ["/"] = new JsonObject { ["tryFiles"] = "$uri @app" },
+            ["= /favicon.ico"] = new JsonObject { ["return"] = "204" },
+            ["^~ /assets/"] = new JsonObject { ["alias"] = "/srv/assets/" },
+            ["~ \\.php$"] = new JsonObject { ["return"] = "403 no php here" },
+            ["~* \\.(png|jpg)$"] = new JsonObject { ["root"] = "/srv/images" },
+            ["@app"] = new JsonObject { ["return"] = "301 https://example.com/" },
+        };
+
+        var nginx = Encoding.UTF8.GetString(NodeRenderer.Render(plan, "node-a").Files.Single(f => f.Path == "nginx/env-shop-main-4f7240c.conf").Content);
+        Assert.Contains("location = /favicon.ico {", nginx, StringComparison.Ordinal);
+        Assert.Contains("location ^~ /assets/ {", nginx, StringComparison.Ordinal);
+        Assert.Contains("location ~ \"\\\\.php$\" {", nginx, StringComparison.Ordinal);
+        Assert.Contains("return 403 \"no php here\";", nginx, StringComparison.Ordinal);
+        Assert.Contains("location @app {", nginx, StringComparison.Ordinal);
+        Assert.Contains("return 301 https://example.com/;", nginx, StringComparison.Ordinal);
+        AssertNginxAccepts(plan, "node-a");
+    }
+
+    private static void AssertNginxAccepts(JsonObject plan, string node)
     {
         using var prefix = new TempDir();
         var certRoot = Path.Combine(prefix.Path, "certs");
-        var generation = NodeRenderer.Render(GatedPlan(), node, certRoot);
+        var generation = NodeRenderer.Render(plan, node, certRoot);
         foreach (var file in generation.Files.Where(f => f.Path.StartsWith("nginx/", StringComparison.Ordinal)))
         {
             var path = Path.Combine(prefix.Path, "gen", file.Path);

@@ -54,6 +54,15 @@ public class SchemaValidatorTests
     }
 
     [Fact]
+    public void Validate_UnknownKeyInsideAReferencedSchema_ListsTheKeysKnownThere()
+    {
+        var text = "organisation: a\nproject: b\nenvironments:\n  main:\n    virtualHosts:\n      a.example.com:\n        security: { cps: x }\n";
+        var d = Assert.Single(Validate(text, SchemaKind.Hostenv));
+        Assert.Contains("did you mean 'csp'", d.Message, StringComparison.Ordinal);
+        Assert.Contains("cspReportTo", d.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_MissingRequired_NamesFieldAtParent()
     {
         var d = Assert.Single(Validate("port: 22\n", SchemaKind.Node));
