@@ -13,4 +13,13 @@ public static class PlanCodes
     public const string StateDuplicateUid = "HP2008";
     public const string UserNameCollision = "HP2009";
     public const string DefaultEnvironmentUnknown = "HP2010";
+
+    /// <summary>generated/plan.json is not valid JSON.</summary>
+    public const string PlanFileMalformed = "HP2011";
+
+    /// <summary>generated/plan.json has a planFormat this version does not read.</summary>
+    public const string PlanFileFormat = "HP2012";
+
+    /// <summary>A field of generated/plan.json is missing, of the wrong type, or names something the plan does not have.</summary>
+    public const string PlanFileField = "HP2013";
 }

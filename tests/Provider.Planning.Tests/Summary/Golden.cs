@@ -12,6 +12,16 @@ internal static class Golden
 
     public static JsonObject State(string source = "generated") => Load(source, "state.json");
 
+    /// <summary>plan.json exactly as committed (for readers that take text).</summary>
+    public static string PlanText(string source = "generated") => Read(Location(source, "plan.json"));
+
+    /// <summary>Every committed plan: "generated" and each golden case that has an expected plan.json, in ordinal order.</summary>
+    public static IEnumerable<string> PlanSources() =>
+        new[] { "generated" }.Concat(Directory.GetDirectories(Path.Combine(Root, "tests", "golden"))
+            .Where(d => File.Exists(Path.Combine(d, "expected", "plan.json")))
+            .Select(d => Path.GetFileName(d))
+            .Order(StringComparer.Ordinal));
+
     public static string Text(JsonObject node) => CanonicalJson.SerializeToString(node);
 
     /// <summary>Takes an environment off every node, as the planner does for a disabled or gone one.</summary>
@@ -70,12 +80,14 @@ internal static class Golden
 
     private static readonly Dictionary<string, string> Cache = [];
 
-    private static JsonObject Load(string source, string file)
+    private static JsonObject Load(string source, string file) => JsonNode.Parse(Read(Location(source, file)))!.AsObject();
+
+    private static string Location(string source, string file) => source == "generated"
+        ? Path.Combine(Root, "generated", file)
+        : Path.Combine(Root, "tests", "golden", source, "expected", file);
+
+    private static string Read(string path)
     {
-        var path = source == "generated"
-            ? Path.Combine(Root, "generated", file)
-            : Path.Combine(Root, "tests", "golden", source, "expected", file);
-        string text;
         lock (Cache)
         {
             if (!Cache.TryGetValue(path, out var cached))
@@ -84,10 +96,8 @@ internal static class Golden
                 Cache[path] = cached;
             }
 
-            text = cached;
+            return cached;
         }
-
-        return JsonNode.Parse(text)!.AsObject();
     }
 
     private static string FindRoot()

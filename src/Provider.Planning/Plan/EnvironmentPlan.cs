@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+
+namespace Provider.Planning.Plan;
+
+/// <summary>plan.environments.&lt;userName&gt;: one environment as planned (a disabled one too: it keeps its reservation).</summary>
+public sealed record EnvironmentPlan(
+    string UserName,
+    int Uid,
+    string Node,
+    string? PreviousNode,
+    string Type,
+    bool Enable,
+    string Organisation,
+    string Project,
+    string ProjectName,
+    string EnvironmentName,
+    string Hostname,
+    bool IsDefaultEnvironment,
+    ImmutableArray<string> VirtualHosts,
+    EnvironmentPaths Paths,
+    EnvironmentResources Resources,
+    ImmutableArray<string> Secrets,
+    EnvironmentSource Source,
+    AppPlan? App,
+    ImmutableSortedDictionary<string, EnvironmentUser> Users,
+    ImmutableArray<string> AuthorizedKeys,
+    ImmutableArray<VerificationCheck> DeploymentVerification);
+
+/// <summary>Where the environment's files live on its node.</summary>
+public sealed record EnvironmentPaths(string Home, string RuntimeDir, string UpstreamRuntimeDir, string DataDir, string StateDir, string CacheDir);
+
+/// <summary>The environment's slice limits after the provider's defaults; null means no limit.</summary>
+public sealed record EnvironmentResources(string? CpuQuota, string? MemoryMax);
+
+/// <summary>Where the release comes from: a path in the provider repo, or a git URL with its ref and locked commit.</summary>
+public sealed record EnvironmentSource(string? Path, string? Git, string? Ref, string? Rev, string Dir);
+
+/// <summary>A person with access to the environment (allEnvironments.users merged with the environment's own).</summary>
+public sealed record EnvironmentUser(string Id, string? Email, ImmutableArray<string> PublicKeys);
+
+/// <summary>How to build, run and health-check the environment's code (DESIGN §7).</summary>
+public sealed record AppPlan(
+    ImmutableArray<string> Build,
+    int BuildTimeoutSeconds,
+    string? Run,
+    string? Static,
+    HealthCheckPlan? HealthCheck,
+    AppHooks Hooks,
+    int KeepReleases,
+    ImmutableArray<string> SharedDirs)
+{
+    /// <summary>Whether deploy ships a release for it: a process to run or a static directory to serve.</summary>
+    public bool ShipsRelease => Run is not null || Static is not null;
+
+    /// <summary>A static site: nginx serves the release's directory and no process runs.</summary>
+    public bool IsStatic => Run is null && Static is not null;
+}
+
+public sealed record HealthCheckPlan(string Path, int IntervalSeconds, int TimeoutSeconds, int DeadlineSeconds, string ExpectStatus);
+
+public sealed record AppHooks(string? PreDeploy, string? PostDeploy);
+
+/// <summary>An HTTP check run against the node after a deploy; <see cref="Host"/> already defaults to the environment's first vhost.</summary>
+public sealed record VerificationCheck(string Scheme, string Host, string Path, string ExpectStatus, string? BodyRegex, bool FollowRedirects, bool Enforce);
