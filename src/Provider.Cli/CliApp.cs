@@ -61,7 +61,7 @@ public static class CliApp
             console.Error.WriteLine("error: " + ex.Message);
             return ex.ExitCode;
         }
-        catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException or Provider.Nodes.Apply.DeployStepException or Provider.Nodes.Apply.ReleaseSourceException)
+        catch (Exception ex) when (ex is Provider.Nodes.Engine.OperationRefusedException or NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException or Provider.Nodes.Apply.DeployStepException or Provider.Nodes.Apply.ReleaseSourceException)
         {
             // Operational failures the user can act on: the message says what and where; no stack trace.
             console.Error.WriteLine("error: " + ex.Message);

@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
 using Provider.Cli.Tests.Support;
 using Provider.Nodes.Apply;
 using Provider.Nodes.Sources;
+using Provider.Planning.Plan;
 
 namespace Provider.Cli.Tests;
 
@@ -10,8 +10,7 @@ public sealed class ReleaseFilesTests : IDisposable
 {
     private readonly TempDir cache = new();
 
-    private static JsonObject Env(string? path = null, string? git = null, string? rev = null) =>
-        new() { ["source"] = new JsonObject { ["path"] = path, ["git"] = git, ["rev"] = rev, ["dir"] = ".hostenv" } };
+    private static EnvironmentSource Env(string? path = null, string? git = null, string? rev = null) => new(path, git, null, rev, ".hostenv");
 
     [Fact]
     public async Task PathSource_InAGitRepo_WithUncommittedChanges_IsRefusedUnlessAllowed()

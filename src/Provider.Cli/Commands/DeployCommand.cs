@@ -53,25 +53,21 @@ public static class DeployCommand
         }
 
         var repo = new ProviderRepository(args.RepoDir);
-        var plan = FleetAccess.LoadPlan(args.RepoDir);
+        var fleet = new FleetAccess(args.RepoDir, args.Identity);
+        var (typed, plan) = (fleet.Plan, fleet.PlanJson);
         // Re-planning (the stale check) and reading the release sources are independent local work: they run at
         // the same time, and both finish before any node is touched.
-        var staleCheck = Task.Run(() => RefuseStalePlanAsync(repo, plan, console, ct), ct);
+        var staleCheck = Task.Run(() => RefuseStalePlanAsync(repo, typed.InputsHash, console, ct), ct);
 
-        var environments = plan["environments"] as JsonObject ?? [];
-        string? onlyEnv = null;
-        if (args.Env is not null)
-        {
-            onlyEnv = FindEnvironment(environments, args.Env);
-        }
-
-        var nodes = (plan["nodes"] as JsonObject ?? []).Select(n => n.Key)
+        var environments = typed.Environments;
+        var onlyEnv = args.Env is null ? null : fleet.Environment(args.Env).UserName;
+        var nodes = typed.Nodes.Keys
             .Where(n => args.Node is null || n == args.Node)
-            .Where(n => onlyEnv is null || environments[onlyEnv]?["node"]?.GetValue<string>() == n)
-            .Order(StringComparer.Ordinal).ToList();
+            .Where(n => onlyEnv is null || environments[onlyEnv].Node == n)
+            .ToList();
         // Releases are read before any node is touched: a dirty working tree or a missing commit stops the run here.
-        var envsByNode = nodes.ToDictionary(n => n, n => (plan["nodes"]?[n]?["environments"] as JsonArray ?? [])
-            .Select(e => e?.GetValue<string>() ?? "").Where(e => onlyEnv is null || e == onlyEnv).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        var envsByNode = nodes.ToDictionary(n => n, n => typed.Nodes[n].Environments
+            .Where(e => onlyEnv is null || e == onlyEnv).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var releases = new Dictionary<string, ReleaseFiles>(StringComparer.Ordinal);
         try
         {
@@ -90,14 +86,14 @@ public static class DeployCommand
                 // One read per source (environments of one project share it), the sources in parallel.
                 var git = new GitSource(GitSource.DefaultCacheRoot());
                 var wanted = envsByNode.Values.SelectMany(e => e)
-                    .Where(env => environments[env]?["app"] is JsonObject app && (app["run"] is not null || app["static"] is not null))
-                    .GroupBy(env => environments[env]?["source"]?.ToJsonString() ?? env, StringComparer.Ordinal).ToList();
+                    .Where(env => environments[env].App?.ShipsRelease == true)
+                    .GroupBy(env => environments[env].Source).ToList();
                 var loaded = new ConcurrentDictionary<string, ReleaseFiles>(StringComparer.Ordinal);
                 await Parallel.ForEachAsync(wanted, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (group, token) =>
                 {
                     try
                     {
-                        var files = await ReleaseFiles.LoadAsync(args.RepoDir, (JsonObject)environments[group.First()]!, git, args.AllowDirty, token);
+                        var files = await ReleaseFiles.LoadAsync(args.RepoDir, group.Key, git, args.AllowDirty, token);
                         foreach (var env in group)
                         {
                             loaded[env] = files;
@@ -171,7 +167,7 @@ public static class DeployCommand
                     await using (session)
                     {
                         previews[node] = await NodePreview.ReadAsync(session, NodeRenderer.Render(plan, node), args.SystemOnly ? [] :
-                            envsByNode[node].Where(releases.ContainsKey).Select(e => new EnvironmentToPreview(e, (JsonObject)environments[e]!, releases[e])), token);
+                            envsByNode[node].Where(releases.ContainsKey).Select(e => new EnvironmentToPreview(e, environments[e], releases[e])), token);
                     }
                 }
                 catch (Exception ex) when (ex is NodeConnectionException or DeployStepException)
@@ -215,7 +211,7 @@ public static class DeployCommand
             confirmed = DeployExpectations.From(previews.Values);
         }
 
-        var inputsHash = plan["inputsHash"]?.GetValue<string>() ?? "";
+        var inputsHash = typed.InputsHash;
         DeployJournal? journal = null;
         if (args.Resume)
         {
@@ -325,7 +321,7 @@ public static class DeployCommand
     }
 
     /// <summary>A plan whose inputsHash no longer matches the inputs would deploy something nobody reviewed.</summary>
-    private static async Task RefuseStalePlanAsync(ProviderRepository repo, JsonObject plan, CliConsole console, CancellationToken ct)
+    private static async Task RefuseStalePlanAsync(ProviderRepository repo, string planInputsHash, CliConsole console, CancellationToken ct)
     {
         var (input, diagnostics) = await repo.LoadPlanInputAsync(new GitSource(GitSource.DefaultCacheRoot()), ct);
         var replanned = input is null ? null : FleetPlanner.Plan(input);
@@ -335,14 +331,14 @@ public static class DeployCommand
             throw new UserException("the inputs do not plan cleanly; fix them and run `hostenv-provider plan` first");
         }
 
-        if (replanned.Fleet.InputsHash != plan["inputsHash"]?.GetValue<string>())
+        if (replanned.Fleet.InputsHash != planInputsHash)
         {
             throw new UserException("generated/plan.json is stale: the inputs changed since it was written; run `hostenv-provider plan` (and dns-gate) first");
         }
     }
 
     /// <summary>The environment stage on one node: each environment in turn, journaled, then its deploymentVerification checks.</summary>
-    private static async Task DeployEnvironmentsAsync(SshNodeSession session, string node, Provider.Planning.Model.NodeConfig config, List<string> envs, JsonObject environments,
+    private static async Task DeployEnvironmentsAsync(SshNodeSession session, string node, Provider.Planning.Model.NodeConfig config, List<string> envs, System.Collections.Immutable.ImmutableSortedDictionary<string, Provider.Planning.Plan.EnvironmentPlan> environments,
         Dictionary<string, ReleaseFiles> releases, DeployJournal? journal, bool resume, DeployExpectations? confirmed, ConcurrentDictionary<(string, string), EnvironmentResult> envResults,
         ConcurrentDictionary<(string, string), string> verifyFailures, Action<string> progress, CancellationToken ct)
     {
@@ -360,7 +356,7 @@ public static class DeployCommand
                 continue;
             }
 
-            var spec = (JsonObject)environments[env]!;
+            var spec = environments[env];
             if (!releases.TryGetValue(env, out var release))
             {
                 journal?.Record(node, env, "skipped");
@@ -389,21 +385,6 @@ public static class DeployCommand
                 _ => "failed",
             }, result.Release);
         }
-    }
-
-    /// <summary>An environment by userName, or by "project/environment" or "org__project/environment".</summary>
-    internal static string FindEnvironment(JsonObject environments, string name)
-    {
-        if (environments.ContainsKey(name))
-        {
-            return name;
-        }
-
-        var matches = environments.Where(e => name.Split('/') is [var project, var envName]
-            && e.Value?["environmentName"]?.GetValue<string>() == envName
-            && (e.Value?["project"]?.GetValue<string>() == project || e.Value?["projectName"]?.GetValue<string>() == project)).Select(e => e.Key).ToList();
-        return matches.Count == 1 ? matches[0] : throw new UserException(
-            $"environment '{name}' is not in the plan; use a userName ({string.Join(", ", environments.Select(e => e.Key).Take(8))}{(environments.Count > 8 ? ", ..." : "")}) or project/environment");
     }
 
     private static string? FirstLine(string? text) => text?.Split('\n')[0];

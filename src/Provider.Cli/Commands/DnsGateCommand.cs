@@ -53,8 +53,8 @@ public static class DnsGateCommand
         using var repoLock = args.DryRun ? null : RepoLocking.Acquire(repo, "dns-gate", console);
         var planFile = repo.ReadText(ProviderRepository.PlanFile)
             ?? throw new UserException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
-        var plan = JsonNode.Parse(planFile.Text) as JsonObject ?? throw new UserException($"{ProviderRepository.PlanFile} is not a JSON object; re-run `hostenv-provider plan`");
-        if (args.Node is { } only && plan["nodes"]?[only] is null)
+        var (typed, plan) = Provider.Nodes.Fleet.FleetAccess.Load(args.RepoDir);
+        if (args.Node is { } only && !typed.Nodes.ContainsKey(only))
         {
             throw new UserException($"node '{only}' is not in the plan");
         }
@@ -81,7 +81,7 @@ public static class DnsGateCommand
         }
         else if (args.Cloudflare && decisions.Any(d => !d.IsOk))
         {
-            (decisions, cloudflareFailed) = await CloudflareAsync(args, repo, plan, targets, decisions, resolver, console, ct);
+            (decisions, cloudflareFailed) = await CloudflareAsync(args, repo, typed.Cloudflare, targets, decisions, resolver, console, ct);
         }
 
         // Every node this run looked at counts as gated, also one with no vhost: nothing to check is a passed gate.
@@ -118,11 +118,10 @@ public static class DnsGateCommand
     /// and returns the decisions after the re-check. Unmanaged conflicting records are never touched without --adopt.
     /// </summary>
     private static async Task<(ImmutableArray<GateDecision> Decisions, bool Failed)> CloudflareAsync(
-        DnsGateArguments args, ProviderRepository repo, JsonObject plan, ImmutableArray<GateTarget> targets,
+        DnsGateArguments args, ProviderRepository repo, Provider.Planning.Plan.CloudflarePlan cf, ImmutableArray<GateTarget> targets,
         ImmutableArray<GateDecision> decisions, VhostResolver resolver, CliConsole console, CancellationToken ct)
     {
-        var cf = plan["cloudflare"];
-        var zoneId = cf?["zoneId"]?.GetValue<string>() ?? Environment.GetEnvironmentVariable("CF_ZONE_ID")
+        var zoneId = cf.ZoneId ?? Environment.GetEnvironmentVariable("CF_ZONE_ID")
             ?? throw new UserException("--cloudflare needs a zone: set cloudflare.zoneId in provider.yaml or CF_ZONE_ID");
         var token = new CloudflareApiToken(ResolveToken(repo, cf, args.CfToken));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -167,20 +166,20 @@ public static class DnsGateCommand
     }
 
     /// <summary>--cf-token, else the provider's token file, else its token variable, else CF_API_TOKEN. Never printed.</summary>
-    private static string ResolveToken(ProviderRepository repo, JsonNode? cf, string? flag)
+    private static string ResolveToken(ProviderRepository repo, Provider.Planning.Plan.CloudflarePlan cf, string? flag)
     {
         if (!string.IsNullOrEmpty(flag))
         {
             return flag;
         }
 
-        if (cf?["apiTokenFile"]?.GetValue<string>() is { } file)
+        if (cf.ApiTokenFile is { } file)
         {
             var path = Path.IsPathRooted(file) ? file : repo.FullPath(file);
             return File.Exists(path) ? File.ReadAllText(path).Trim() : throw new UserException($"cloudflare.apiTokenFile {file} does not exist");
         }
 
-        var variable = cf?["apiTokenEnv"]?.GetValue<string>() ?? "CF_API_TOKEN";
+        var variable = cf.ApiTokenEnv ?? "CF_API_TOKEN";
         return Environment.GetEnvironmentVariable(variable) ?? Environment.GetEnvironmentVariable("CF_API_TOKEN")
             ?? throw new UserException($"--cloudflare needs a token: pass --cf-token, set cloudflare.apiTokenFile, or ${variable}");
     }

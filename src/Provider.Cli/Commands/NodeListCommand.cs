@@ -31,7 +31,7 @@ public static class NodeListCommand
     public static async Task<int> RunAsync(NodeListArguments args, CliConsole console, CancellationToken ct)
     {
         var repo = new ProviderRepository(args.RepoDir);
-        var plan = repo.ReadText(ProviderRepository.PlanFile) is null ? null : FleetAccess.LoadPlan(args.RepoDir);
+        var plan = repo.ReadText(ProviderRepository.PlanFile) is null ? null : FleetAccess.Load(args.RepoDir).Plan;
         var (nodes, diagnostics) = NodeRegistry.List(repo, plan);
         var deployUser = NodeInventory.Load(repo).DeployUser;
         var generations = ImmutableDictionary<string, NodeGenerationReport>.Empty;

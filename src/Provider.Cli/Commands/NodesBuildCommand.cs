@@ -1,3 +1,4 @@
+using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Provider.Nodes.Repository;
@@ -27,10 +28,10 @@ public static class NodesBuildCommand
     public static int Run(NodesBuildArguments args, CliConsole console)
     {
         var repo = new ProviderRepository(args.RepoDir);
-        var plan = FleetAccess.LoadPlan(args.RepoDir);
-        if (plan["nodes"]?[args.Node] is null)
+        var (typed, plan) = FleetAccess.Load(args.RepoDir);
+        if (!typed.Nodes.ContainsKey(args.Node))
         {
-            var known = string.Join(", ", (plan["nodes"] as JsonObject ?? []).Select(n => n.Key));
+            var known = string.Join(", ", typed.Nodes.Keys);
             throw new UserException($"node '{args.Node}' is not in the plan" + (known.Length > 0 ? "; nodes: " + known : ""));
         }
 

@@ -1,3 +1,4 @@
+using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Text;
 using Provider.Cli.Output;

@@ -1,3 +1,4 @@
+using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -59,7 +60,7 @@ public static class RollbackCommand
     private static async Task<int> RollbackEnvironmentAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
     {
         var fleet = new FleetAccess(args.RepoDir, args.Identity);
-        var (user, node, spec) = fleet.Environment(args.Env!);
+        var (user, node, spec) = fleet.Placed(args.Env!);
         await using var session = await fleet.ConnectAsync(node, ct);
         if (args.List)
         {

@@ -1,3 +1,4 @@
+using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -54,7 +55,7 @@ public static partial class SecretsCommand
         }
 
         var fleet = new FleetAccess(repoDir, identity);
-        var (user, node, _) = fleet.Environment(env);
+        var (user, node, _) = fleet.Placed(env);
         string line = "";
         if (!remove)
         {
@@ -100,7 +101,7 @@ public static partial class SecretsCommand
     public static async Task<int> ListAsync(string repoDir, string? identity, string env, string format, CliConsole console, CancellationToken ct)
     {
         var fleet = new FleetAccess(repoDir, identity);
-        var (user, node, spec) = fleet.Environment(env);
+        var (user, node, spec) = fleet.Placed(env);
         await using var session = await fleet.ConnectAsync(node, ct);
         var r = await session.RunAsync(RemoteCommand.Shell("sed -n \"$3\" \"$1/$2.env\" 2>/dev/null || true", NodeRenderer.SecretsRoot, user, EnvironmentStage.SecretNamesSed).AsRoot(),
             TimeSpan.FromSeconds(60), ct);

@@ -1,3 +1,4 @@
+using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using Provider.Nodes.Fleet;
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;
@@ -63,7 +64,7 @@ public static class StatusCommand
         true
         """;
 
-    private static string StatusArgument(string user, JsonObject? spec) => string.Join('\t', user, EnvironmentStage.EnvDir(user),
+    private static string StatusArgument(string user, Provider.Planning.Plan.EnvironmentPlan spec) => string.Join('\t', user, EnvironmentStage.EnvDir(user),
         EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), HealthPath(spec));
 
     public static async Task<int> StatusAsync(string repoDir, string? identity, string? onlyNode, string format, CliConsole console, CancellationToken ct)
@@ -79,18 +80,18 @@ public static class StatusCommand
         var nodeRows = new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (node, token) =>
         {
-            var envs = (fleet.Plan["nodes"]?[node]?["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").ToArray();
+            var envs = fleet.Plan.Nodes[node].Environments;
             try
             {
                 await using var session = await fleet.ConnectAsync(node, token);
-                var r = await session.RunAsync(RemoteCommand.Shell(StatusScript, [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Environments[e] as JsonObject))]).AsRoot(), TimeSpan.FromSeconds(60), token);
+                var r = await session.RunAsync(RemoteCommand.Shell(StatusScript, [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
                 var parsed = Parse(r.Stdout);
                 nodeRows[node] = new JsonObject { ["node"] = node, ["reachable"] = true, ["generation"] = parsed.Generation, ["generationNumber"] = parsed.Number };
                 foreach (var env in envs)
                 {
                     var e = parsed.Envs.GetValueOrDefault(env) ?? [];
-                    var spec = fleet.Environments[env] as JsonObject;
-                    var kind = spec?["app"]?["run"] is not null ? "app" : spec?["app"]?["static"] is not null ? "static" : "none";
+                    var spec = fleet.Plan.Environments[env];
+                    var kind = spec.App?.Run is not null ? "app" : spec.App?.Static is not null ? "static" : "none";
                     var last = EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault();
                     rows.Add(new JsonObject
                     {
@@ -151,14 +152,14 @@ public static class StatusCommand
         var targets = new List<(string Node, string User)>();
         if (env is not null)
         {
-            var (user, node, _) = fleet.Environment(env);
+            var (user, node, _) = fleet.Placed(env);
             targets.Add((node, user));
         }
         else
         {
             foreach (var node in fleet.Nodes.Where(n => onlyNode is null || n == onlyNode))
             {
-                targets.AddRange((fleet.Plan["nodes"]?[node]?["environments"] as JsonArray ?? []).Select(e => (node, e?.GetValue<string>() ?? "")));
+                targets.AddRange(fleet.Plan.Nodes[node].Environments.Select(e => (node, e)));
             }
         }
 
@@ -271,5 +272,5 @@ public static class StatusCommand
 
     private static string Short(string rev) => rev.Length > 12 && !rev.StartsWith("tree-", StringComparison.Ordinal) ? rev[..12] : rev;
 
-    internal static string HealthPath(JsonObject? env) => env?["app"]?["healthCheck"]?["path"]?.GetValue<string>() ?? "/";
+    internal static string HealthPath(Provider.Planning.Plan.EnvironmentPlan env) => env.App?.HealthCheck?.Path ?? "/";
 }

@@ -1,3 +1,4 @@
+using Provider.Nodes.Fleet;
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Net;
@@ -31,7 +32,7 @@ public static class VerifyCommand
     public static async Task<int> RunAsync(VerifyArguments args, CliConsole console, CancellationToken ct)
     {
         var fleet = new FleetAccess(args.RepoDir, args.Identity);
-        (string User, string Node, JsonObject Spec)? onlyEnv = args.Env is null ? null : fleet.Environment(args.Env);
+        (string User, string Node, Provider.Planning.Plan.EnvironmentPlan Spec)? onlyEnv = args.Env is null ? null : fleet.Placed(args.Env);
         var nodes = fleet.Nodes.Where(n => (args.Node is null || n == args.Node) && (onlyEnv is null || n == onlyEnv.Value.Node)).ToList();
         if (nodes.Count == 0)
         {
@@ -42,8 +43,7 @@ public static class VerifyCommand
         var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (node, token) =>
         {
-            var envs = (fleet.Plan["nodes"]?[node]?["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "")
-                .Where(e => onlyEnv is null || e == onlyEnv.Value.User).Select(e => fleet.Environments[e]).OfType<JsonObject>().ToList();
+            var envs = fleet.Plan.EnvironmentsOn(node).Where(e => onlyEnv is null || e.UserName == onlyEnv.Value.User).ToList();
             try
             {
                 var address = await AddressAsync(fleet.Config(node).Address, token);

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
+using Provider.Planning.Plan;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Render;
 
 namespace Provider.Nodes.Apply;
 
 /// <summary>One environment to preview on a node: its plan entry and the release it would get.</summary>
-public sealed record EnvironmentToPreview(string UserName, JsonObject Spec, ReleaseFiles Release);
+public sealed record EnvironmentToPreview(string UserName, EnvironmentPlan Spec, ReleaseFiles Release);
 
 /// <summary>
 /// What a deploy would do on one node, read from the node without changing it: the system stage's preview and each

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Output;
+using Provider.Planning.Plan;
 using Provider.Planning.Planner;
 
 namespace Provider.Nodes.Apply;
@@ -87,7 +88,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     public static string EnvDir(string user) => $"{EnvsRoot}/{user}";
 
-    public async Task<EnvironmentResult> DeployAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    public async Task<EnvironmentResult> DeployAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, CancellationToken ct)
     {
         var result = await DeployCoreAsync(session, env, release, ct);
         if (result is { Outcome: EnvironmentOutcome.Failed, Release: { } failedRelease } && result.Error?.StartsWith("postDeploy", StringComparison.Ordinal) != true)
@@ -99,14 +100,12 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         return result;
     }
 
-    private async Task<EnvironmentResult> DeployCoreAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    private async Task<EnvironmentResult> DeployCoreAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, CancellationToken ct)
     {
-        var user = env["userName"]!.GetValue<string>();
+        var user = env.UserName;
         var started = clock.GetTimestamp();
-        var app = env["app"] as JsonObject;
-        var run = app?["run"]?.GetValue<string>();
-        var staticDir = app?["static"]?.GetValue<string>();
-        if (run is null && staticDir is null)
+        var app = env.App;
+        if (app is not { ShipsRelease: true })
         {
             return new EnvironmentResult(user, EnvironmentOutcome.Skipped, null, null, null, TimeSpan.Zero);
         }
@@ -153,9 +152,9 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             await Checkpoint.InvokeIfSet("uploaded", ct);
             await JournalAsync(session, user, "assembled", releaseId, ct);
 
-            foreach (var command in (app!["build"] as JsonArray ?? []).Select(c => c?.GetValue<string>()).OfType<string>())
+            foreach (var command in app.Build)
             {
-                var timeout = TimeSpan.FromSeconds(app["buildTimeoutSeconds"]?.GetValue<int>() ?? 600);
+                var timeout = TimeSpan.FromSeconds(app.BuildTimeoutSeconds);
                 var build = await AsUserAsync(session, user, releaseDir, command, timeout, $"{EnvDir(user)}/build-{releaseId}.log", ct);
                 if (!build.Success)
                 {
@@ -164,7 +163,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
                 }
             }
 
-            if (app["build"] is JsonArray { Count: > 0 })
+            if (app.Build.Length > 0)
             {
                 Step(session, user, "build finished");
             }
@@ -189,7 +188,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     /// For `deploy --dry-run`: whether this environment would get a new release, read from the node without
     /// changing it. Returns the line to show and whether it is a change.
     /// </summary>
-    public static async Task<EnvironmentPreview> PreviewAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    public static async Task<EnvironmentPreview> PreviewAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, CancellationToken ct)
     {
         var (line, changes, seen) = await PreviewCoreAsync(session, env, release, ct);
         return new EnvironmentPreview(line, changes, seen);
@@ -199,9 +198,9 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     private static string Seen(EnvironmentState state, string fingerprint, bool serving) =>
         string.Join('|', state.Release ?? "", state.Fingerprint ?? "", state.ServingSlot ?? "", fingerprint, serving ? "serving" : "not-serving");
 
-    private static async Task<(string Line, bool Changes, string Seen)> PreviewCoreAsync(SshNodeSession session, JsonObject env, ReleaseFiles release, CancellationToken ct)
+    private static async Task<(string Line, bool Changes, string Seen)> PreviewCoreAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, CancellationToken ct)
     {
-        var user = env["userName"]!.GetValue<string>();
+        var user = env.UserName;
         var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: true, ct);
         var seen = Seen(state, fingerprint, serving);
         var warning = missing.Count > 0 ? $" (declared secret(s) not set on the node: {string.Join(", ", missing)})" : "";
@@ -225,14 +224,14 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     }
 
     /// <summary>The preDeploy hook (a failure discards the release before anything switches), then the switch.</summary>
-    private async Task<EnvironmentResult> PreDeployAndActivateAsync(SshNodeSession session, JsonObject env, string rev, string releaseId, string fingerprint,
+    private async Task<EnvironmentResult> PreDeployAndActivateAsync(SshNodeSession session, EnvironmentPlan env, string rev, string releaseId, string fingerprint,
         EnvironmentState state, long started, CancellationToken ct)
     {
-        var user = env["userName"]!.GetValue<string>();
+        var user = env.UserName;
         var releaseDir = $"{HostenvPaths.Home(user)}/releases/{releaseId}";
         try
         {
-            if (env["app"]?["hooks"]?["preDeploy"]?.GetValue<string>() is { } pre)
+            if (env.App?.Hooks.PreDeploy is { } pre)
             {
                 var hook = await AsUserAsync(session, user, releaseDir, pre, StepTimeout, $"{EnvDir(user)}/hooks.log", ct);
                 if (!hook.Success)
@@ -255,9 +254,9 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     /// <summary>Returns an environment to a release it keeps (default: the previous good one) through the same start/check/switch path.</summary>
     /// <param name="previewed">The target a confirmed preview showed; if the node's current release or the resolved target differ now, nothing is changed.</param>
-    public async Task<EnvironmentResult> RollbackAsync(SshNodeSession session, JsonObject env, string? to, CancellationToken ct, RollbackTarget? previewed = null)
+    public async Task<EnvironmentResult> RollbackAsync(SshNodeSession session, EnvironmentPlan env, string? to, CancellationToken ct, RollbackTarget? previewed = null)
     {
-        var user = env["userName"]!.GetValue<string>();
+        var user = env.UserName;
         var started = clock.GetTimestamp();
         var (state, _, _) = await ReadStateAsync(session, user, ct);
         var target = await ResolveRollbackAsync(session, user, to, state, ct);
@@ -300,14 +299,14 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         return new RollbackTarget(state.Release, target, history.LastOrDefault(h => h.Release == target)?.Rev ?? "");
     }
 
-    private async Task<EnvironmentResult> ActivateAsync(SshNodeSession session, JsonObject env, string rev, string releaseId, string fingerprint,
+    private async Task<EnvironmentResult> ActivateAsync(SshNodeSession session, EnvironmentPlan env, string rev, string releaseId, string fingerprint,
         EnvironmentState state, long started, CancellationToken ct, bool discardOnFailure = true, string outcome = "deployed")
     {
-        var user = env["userName"]!.GetValue<string>();
-        var app = env["app"] as JsonObject ?? [];
+        var user = env.UserName;
+        var app = env.App;
         var home = HostenvPaths.Home(user);
         var releaseDir = $"{home}/releases/{releaseId}";
-        var isApp = app["run"]?.GetValue<string>() is not null;
+        var isApp = app?.Run is not null;
         string? slot = null;
         if (isApp)
         {
@@ -370,7 +369,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         }
 
         string? warning = null;
-        if (app["hooks"]?["postDeploy"]?.GetValue<string>() is { } post)
+        if (app?.Hooks.PostDeploy is { } post)
         {
             var hook = await AsUserAsync(session, user, releaseDir, post, StepTimeout, $"{EnvDir(user)}/hooks.log", ct);
             warning = hook.Success ? null : $"postDeploy hook failed (exit {hook.ExitCode}) after the switch; {releaseId} is serving:\n" + Tail(hook.Stdout + hook.Stderr, 20);
@@ -379,7 +378,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
         var elapsed = Elapsed(started);
         await RecordHistoryAsync(session, user, releaseId, rev, warning is null ? outcome : "hook-failed", elapsed, ct);
-        await RetainAsync(session, user, app["keepReleases"]?.GetValue<int>() ?? 5, releaseId, previous, ct);
+        await RetainAsync(session, user, app?.KeepReleases ?? 5, releaseId, previous, ct);
         await JournalAsync(session, user, warning is null ? "done" : "done-with-warning", releaseId, ct);
         return new EnvironmentResult(user, warning is null ? EnvironmentOutcome.Deployed : EnvironmentOutcome.Failed, releaseId, rev, warning, elapsed);
     }
@@ -418,7 +417,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     public const string SecretNamesSed = "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p";
 
     /// <summary>The secret names an environment declares in its manifest.</summary>
-    public static IEnumerable<string> DeclaredSecrets(JsonObject env) => (env["secrets"] as JsonArray ?? []).Select(x => x?.GetValue<string>()).OfType<string>();
+    public static IEnumerable<string> DeclaredSecrets(EnvironmentPlan env) => env.Secrets;
 
     /// <summary>
     /// What deploy and its dry run decide from: the node's state for the environment, the release's fingerprint
@@ -426,14 +425,14 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     /// live one and its service runs (then there is nothing to do).
     /// </summary>
     private static async Task<(EnvironmentState State, string Fingerprint, IReadOnlyList<string> MissingSecrets, bool Serving)> InspectAsync(
-        SshNodeSession session, JsonObject env, ReleaseFiles release, bool readOnly, CancellationToken ct)
+        SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, bool readOnly, CancellationToken ct)
     {
-        var user = env["userName"]!.GetValue<string>();
-        var app = (JsonObject)env["app"]!;
+        var user = env.UserName;
+        var app = env.App ?? throw new InvalidOperationException($"{user} has no app to inspect");
         var (state, extras, secretNames) = await ReadStateAsync(session, user, ct, readOnly);
         var missing = DeclaredSecrets(env).Except(secretNames, StringComparer.Ordinal).ToList();
         var fingerprint = Fingerprint(release, app, extras);
-        var serving = state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, app["run"] is not null, state, ct);
+        var serving = state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, app.Run is not null, state, ct);
         return (state, fingerprint, missing, serving);
     }
 
@@ -464,9 +463,9 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         return (EnvironmentState.Parse(r.Stdout), extras, names);
     }
 
-    private static string Fingerprint(ReleaseFiles release, JsonObject app, string extras) =>
+    private static string Fingerprint(ReleaseFiles release, AppPlan app, string extras) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
-            + Encoding.UTF8.GetString(CanonicalJson.Serialize(app)))));
+            + Encoding.UTF8.GetString(CanonicalJson.Serialize(app.ToJson())))));
 
     private static async Task<bool> IsServingAsync(SshNodeSession session, string user, bool isApp, EnvironmentState state, CancellationToken ct)
     {
@@ -552,11 +551,11 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         }
         """;
 
-    private static async Task AssembleAsync(SshNodeSession session, string user, JsonObject env, ReleaseFiles release, string releaseDir, CancellationToken ct)
+    private static async Task AssembleAsync(SshNodeSession session, string user, EnvironmentPlan env, ReleaseFiles release, string releaseDir, CancellationToken ct)
     {
         var manifest = string.Concat(release.Files.Select(f => $"{f.Mode}\t{f.Sha256}\t{f.Path}\n"));
 
-        var shared = (env["app"]?["sharedDirs"] as JsonArray ?? []).Select(d => d?.GetValue<string>()).OfType<string>().ToArray();
+        var shared = env.App?.SharedDirs.ToArray() ?? [];
         var r = await session.RunAsync(RemoteCommand.Shell("""
             set -e
             blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; shift 5
@@ -576,7 +575,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             [ "$STATIC" = yes ] && chmod o+x "$home" "$home/releases"
             rm -rf "$rel"; mv "$part" "$rel"
             """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), .. shared]).AsRoot()
-            .WithEnvironment("STATIC", env["app"]?["run"] is null && env["app"]?["static"] is not null ? "yes" : "no"), StepTimeout, manifest, ct);
+            .WithEnvironment("STATIC", env.App?.IsStatic == true ? "yes" : "no"), StepTimeout, manifest, ct);
         if (!r.Success)
         {
             throw new DeployStepException("assemble", (r.Stderr + r.Stdout).Trim());
@@ -585,16 +584,16 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
 
     private sealed record Health(bool Ok, string Detail);
 
-    private static async Task<Health> HealthCheckAsync(SshNodeSession session, JsonObject env, string slot, CancellationToken ct)
+    private static async Task<Health> HealthCheckAsync(SshNodeSession session, EnvironmentPlan env, string slot, CancellationToken ct)
     {
-        var user = env["userName"]!.GetValue<string>();
-        var check = env["app"]?["healthCheck"] as JsonObject;
-        var host = env["hostname"]?.GetValue<string>() ?? "localhost";
-        var path = check?["path"]?.GetValue<string>() ?? "";
-        var interval = check?["intervalSeconds"]?.GetValue<int>() ?? 1;
-        var timeout = check?["timeoutSeconds"]?.GetValue<int>() ?? 5;
-        var deadline = check?["deadlineSeconds"]?.GetValue<int>() ?? 30;
-        var expect = StatusRange.Parse(check?["expectStatus"]?.GetValue<string>());
+        var user = env.UserName;
+        var check = env.App?.HealthCheck;
+        var host = env.Hostname;
+        var path = check?.Path ?? "";
+        var interval = check?.IntervalSeconds ?? 1;
+        var timeout = check?.TimeoutSeconds ?? 5;
+        var deadline = check?.DeadlineSeconds ?? 30;
+        var expect = StatusRange.Parse(check?.ExpectStatus);
         // Bounded on the node: polls until the deadline; without a healthCheck, the socket must accept connections and the unit stay up.
         var r = await session.RunAsync(RemoteCommand.Shell("""
             sock="$1"; host="$2"; path="$3"; interval="$4"; timeout="$5"; deadline="$6"; low="$7"; high="$8"; unit="$9"

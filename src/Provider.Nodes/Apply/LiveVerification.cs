@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
-using System.Text.Json.Nodes;
 using Provider.Nodes.Ssh;
+using Provider.Planning.Plan;
 using Provider.Planning.Planner;
 
 namespace Provider.Nodes.Apply;
@@ -30,13 +30,13 @@ public static class LiveVerification
         """;
 
     /// <summary>Every check of <paramref name="environments"/> (plan entries) on one node.</summary>
-    public static async Task<ImmutableArray<LiveCheck>> RunAsync(SshNodeSession session, string node, IPAddress address, IEnumerable<JsonObject> environments, CancellationToken ct)
+    public static async Task<ImmutableArray<LiveCheck>> RunAsync(SshNodeSession session, string node, IPAddress address, IEnumerable<EnvironmentPlan> environments, CancellationToken ct)
     {
         var checks = ImmutableArray.CreateBuilder<LiveCheck>();
         foreach (var env in environments)
         {
-            var user = env["userName"]?.GetValue<string>() ?? "";
-            if (env["app"]?["run"] is not null)
+            var user = env.UserName;
+            if (env.App?.Run is not null)
             {
                 checks.Add(await HealthAsync(session, node, user, env, ct));
             }
@@ -50,13 +50,13 @@ public static class LiveVerification
         return checks.ToImmutable();
     }
 
-    private static async Task<LiveCheck> HealthAsync(SshNodeSession session, string node, string user, JsonObject env, CancellationToken ct)
+    private static async Task<LiveCheck> HealthAsync(SshNodeSession session, string node, string user, EnvironmentPlan env, CancellationToken ct)
     {
-        var health = env["app"]?["healthCheck"] as JsonObject;
-        var path = health?["path"]?.GetValue<string>() ?? "";
-        var range = StatusRange.Parse(health?["expectStatus"]?.GetValue<string>());
+        var health = env.App?.HealthCheck;
+        var path = health?.Path ?? "";
+        var range = StatusRange.Parse(health?.ExpectStatus);
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        var r = await session.RunAsync(RemoteCommand.Shell(HealthScript, HostenvPaths.UpstreamSocket(user), env["hostname"]?.GetValue<string>() ?? "localhost", path,
+        var r = await session.RunAsync(RemoteCommand.Shell(HealthScript, HostenvPaths.UpstreamSocket(user), env.Hostname, path,
             range.Low.ToString(invariant), range.High.ToString(invariant), EnvironmentStage.AppUnit(user, "SLOT"),
             HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b")).AsRoot(), TimeSpan.FromSeconds(30), ct);
         var line = r.Stdout.Trim().Split('\n').LastOrDefault() ?? "";

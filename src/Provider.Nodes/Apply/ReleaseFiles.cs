@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Provider.Nodes.Processes;
 using Provider.Nodes.Sources;
+using Provider.Planning.Plan;
 
 namespace Provider.Nodes.Apply;
 
@@ -18,12 +18,11 @@ public sealed record ReleaseFile(string Path, string Mode, string Sha256, long S
 /// </summary>
 public sealed record ReleaseFiles(ImmutableArray<ReleaseFile> Files, string TreeHash, string Rev, string Origin)
 {
-    public static async Task<ReleaseFiles> LoadAsync(string repoDir, JsonObject env, GitSource git, bool allowDirty, CancellationToken ct)
+    public static async Task<ReleaseFiles> LoadAsync(string repoDir, EnvironmentSource source, GitSource git, bool allowDirty, CancellationToken ct)
     {
-        var source = env["source"] as JsonObject ?? throw new ReleaseSourceException("the plan has no source for this environment; re-run plan");
-        if (source["git"]?.GetValue<string>() is { } url)
+        if (source.Git is { } url)
         {
-            var rev = source["rev"]?.GetValue<string>() ?? throw new ReleaseSourceException($"{url} has no locked commit; run `hostenv-provider lock update`");
+            var rev = source.Rev ?? throw new ReleaseSourceException($"{url} has no locked commit; run `hostenv-provider lock update`");
             var tar = await git.ArchiveAsync(url, rev, ct);
             try
             {
@@ -36,7 +35,7 @@ public sealed record ReleaseFiles(ImmutableArray<ReleaseFile> Files, string Tree
             }
         }
 
-        var path = source["path"]?.GetValue<string>() ?? throw new ReleaseSourceException("the environment's source has neither git nor path");
+        var path = source.Path ?? throw new ReleaseSourceException("the environment's source has neither git nor path");
         var root = System.IO.Path.GetFullPath(System.IO.Path.Combine(repoDir, path));
         if (!Directory.Exists(root))
         {

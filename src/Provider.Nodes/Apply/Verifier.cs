@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Provider.Planning.Plan;
 
 namespace Provider.Nodes.Apply;
 
@@ -14,18 +14,13 @@ public sealed record VerificationResult(string Check, bool Ok, bool Enforced, st
 /// </summary>
 public static class Verifier
 {
-    public static async Task<IReadOnlyList<VerificationResult>> RunAsync(JsonObject env, IPAddress node, CancellationToken ct)
+    public static async Task<IReadOnlyList<VerificationResult>> RunAsync(EnvironmentPlan env, IPAddress node, CancellationToken ct)
     {
         var results = new List<VerificationResult>();
-        foreach (var check in (env["deploymentVerification"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var check in env.DeploymentVerification)
         {
-            var scheme = check["scheme"]?.GetValue<string>() ?? "http";
-            var host = check["host"]?.GetValue<string>() ?? env["hostname"]?.GetValue<string>() ?? "localhost";
-            var path = check["path"]?.GetValue<string>() ?? "/";
-            var expect = check["expectStatus"]?.GetValue<string>() ?? StatusRange.Default;
-            var enforce = check["enforce"]?.GetValue<bool>() ?? true;
-            var follow = check["followRedirects"]?.GetValue<bool>() ?? false;
-            var bodyRegex = check["bodyRegex"]?.GetValue<string>();
+            var (scheme, host, path, expect) = (check.Scheme, check.Host, check.Path, check.ExpectStatus);
+            var (enforce, follow, bodyRegex) = (check.Enforce, check.FollowRedirects, check.BodyRegex);
             var name = $"{scheme}://{host}{path}";
             var range = StatusRange.Parse(expect);
             using var handler = new SocketsHttpHandler

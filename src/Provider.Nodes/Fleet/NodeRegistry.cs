@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Provider.Nodes.Apply;
 using Provider.Nodes.Repository;
 using Provider.Nodes.Sources;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Diagnostics;
+using Provider.Planning.Plan;
 using Provider.Planning.Planner;
 
 namespace Provider.Nodes.Fleet;
@@ -47,13 +47,13 @@ public sealed record NodeRemovalCheck(
 public static class NodeRegistry
 {
     /// <summary>Every node in nodes/, with the environments generated/plan.json (if any) puts on it.</summary>
-    public static (ImmutableArray<NodeListing> Nodes, ImmutableArray<Diagnostic> Diagnostics) List(ProviderRepository repo, JsonObject? plan)
+    public static (ImmutableArray<NodeListing> Nodes, ImmutableArray<Diagnostic> Diagnostics) List(ProviderRepository repo, FleetPlan? plan)
     {
         var (configs, deployUser, diagnostics) = NodeInventory.Load(repo);
         var listings = configs.Select(c =>
         {
-            var planned = plan?["nodes"]?[c.Name] as JsonObject;
-            ImmutableArray<string> envs = [.. (planned?["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").Order(StringComparer.Ordinal)];
+            var planned = plan?.Nodes.GetValueOrDefault(c.Name);
+            ImmutableArray<string> envs = [.. (planned?.Environments ?? []).Order(StringComparer.Ordinal)];
             return new NodeListing(c.Name, c.Address, c.Port, c.User ?? deployUser, Fingerprint(c.HostKey), c.Addresses, planned is not null, envs);
         });
         return ([.. listings], diagnostics);

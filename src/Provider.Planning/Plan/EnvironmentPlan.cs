@@ -54,6 +54,29 @@ public sealed record AppPlan(
 
     /// <summary>A static site: nginx serves the release's directory and no process runs.</summary>
     public bool IsStatic => Run is null && Static is not null;
+
+    /// <summary>
+    /// The app section exactly as plan.json holds it (same keys, same nulls), for what fingerprints the planned app
+    /// settings: a release deployed before the typed model must keep its fingerprint. Tested against every golden plan.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => new()
+    {
+        ["build"] = new System.Text.Json.Nodes.JsonArray([.. Build.Select(b => (System.Text.Json.Nodes.JsonNode?)b)]),
+        ["buildTimeoutSeconds"] = BuildTimeoutSeconds,
+        ["healthCheck"] = HealthCheck is { } hc ? new System.Text.Json.Nodes.JsonObject
+        {
+            ["deadlineSeconds"] = hc.DeadlineSeconds,
+            ["expectStatus"] = hc.ExpectStatus,
+            ["intervalSeconds"] = hc.IntervalSeconds,
+            ["path"] = hc.Path,
+            ["timeoutSeconds"] = hc.TimeoutSeconds,
+        } : null,
+        ["hooks"] = new System.Text.Json.Nodes.JsonObject { ["postDeploy"] = Hooks.PostDeploy, ["preDeploy"] = Hooks.PreDeploy },
+        ["keepReleases"] = KeepReleases,
+        ["run"] = Run,
+        ["sharedDirs"] = new System.Text.Json.Nodes.JsonArray([.. SharedDirs.Select(d => (System.Text.Json.Nodes.JsonNode?)d)]),
+        ["static"] = Static,
+    };
 }
 
 public sealed record HealthCheckPlan(string Path, int IntervalSeconds, int TimeoutSeconds, int DeadlineSeconds, string ExpectStatus);
