@@ -61,7 +61,17 @@ public static class CliApp
             console.Error.WriteLine("error: " + ex.Message);
             return ex.ExitCode;
         }
-        catch (Exception ex) when (ex is Provider.Nodes.Engine.OperationRefusedException or NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException or Provider.Nodes.Apply.DeployStepException or Provider.Nodes.Apply.ReleaseSourceException)
+        catch (Provider.Nodes.Engine.OperationRefusedException ex)
+        {
+            if (!ex.Diagnostics.IsEmpty)
+            {
+                Output.DiagnosticPrinter.Print(console, ex.Diagnostics);
+            }
+
+            console.Error.WriteLine("error: " + ex.Message);
+            return ExitCodes.Error;
+        }
+        catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or GitSourceException or RepoLockedException or Provider.Nodes.Apply.DeployStepException or Provider.Nodes.Apply.ReleaseSourceException)
         {
             // Operational failures the user can act on: the message says what and where; no stack trace.
             console.Error.WriteLine("error: " + ex.Message);

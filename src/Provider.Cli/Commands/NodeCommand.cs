@@ -1,3 +1,4 @@
+using Provider.Nodes.Locking;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Provider.Cli.Output;

@@ -1,3 +1,4 @@
+using Provider.Nodes.Locking;
 using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Globalization;

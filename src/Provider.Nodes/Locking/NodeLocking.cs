@@ -1,7 +1,6 @@
-using Provider.Nodes.Locking;
 using Provider.Nodes.Ssh;
 
-namespace Provider.Cli.Commands;
+namespace Provider.Nodes.Locking;
 
 /// <summary>
 /// Takes a node's lock for a command that changes the node: `--force-unlock` first when asked, then the lock,

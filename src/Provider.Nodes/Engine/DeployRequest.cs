@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using Provider.Nodes.Apply;
+
+namespace Provider.Nodes.Engine;
+
+/// <summary>What to deploy and how: the CLI's deploy options, and what the fleet service's deploy API will take.</summary>
+public sealed record DeployRequest(
+    string? Node = null,
+    string? Env = null,
+    bool DryRun = false,
+    int Parallel = 10,
+    bool SkipGate = false,
+    bool ForceUnlock = false,
+    bool AllowDirty = false,
+    bool Resume = false,
+    bool SystemOnly = false);
+
+/// <summary>How a deploy run ended, before any node result is looked at.</summary>
+public enum DeployOutcome
+{
+    /// <summary>The plan has no node: nothing to deploy.</summary>
+    EmptyFleet,
+
+    /// <summary>A dry run (the previews are in the result).</summary>
+    Previewed,
+
+    /// <summary>The preview showed nothing to change; nothing was asked or done.</summary>
+    NothingToDo,
+
+    /// <summary>The person asked said no; nothing was changed.</summary>
+    Declined,
+
+    /// <summary>The nodes were deployed (each node's and environment's result says how).</summary>
+    Applied,
+}
+
+/// <summary>
+/// A deploy run as data: what every front end renders (the CLI as tables and a summary line, the service as JSON).
+/// Node and environment results are in node then environment order.
+/// </summary>
+public sealed record DeployResult(
+    DeployOutcome Outcome,
+    ImmutableArray<string> Nodes,
+    ImmutableArray<NodePreview> Previews,
+    ImmutableSortedDictionary<string, string> PreviewErrors,
+    ImmutableSortedDictionary<string, SystemStageResult> Systems,
+    ImmutableSortedDictionary<string, string> NodeErrors,
+    ImmutableSortedDictionary<string, string> AcmeFailures,
+    ImmutableArray<(string Node, string Env, EnvironmentResult Result)> Environments,
+    ImmutableDictionary<(string Node, string Env), string> VerifyFailures,
+    TimeSpan Elapsed)
+{
+    public bool PreviewHasChanges => Previews.Any(p => p.Changes);
+
+    public bool RolledBack => Systems.Values.Any(r => r.Outcome == SystemOutcome.RolledBack);
+
+    /// <summary>No node failed, every environment deployed or up to date, every enforced check passed.</summary>
+    public bool Succeeded => NodeErrors.IsEmpty
+        && Systems.Values.All(r => r.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate)
+        && Environments.All(e => e.Result.Outcome is not EnvironmentOutcome.Failed) && VerifyFailures.IsEmpty;
+
+    public int Count(EnvironmentOutcome outcome) => Environments.Count(e => e.Result.Outcome == outcome);
+}

@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Provider.Nodes.Apply;
+using Provider.Nodes.Fleet;
+using Provider.Nodes.Locking;
+using Provider.Nodes.Ssh;
+using Provider.Planning.Gate;
+using Provider.Planning.Plan;
+using Provider.Planning.Render;
+
+namespace Provider.Nodes.Engine;
+
+/// <summary>
+/// One deploy (DESIGN §7), whichever front end asked for it: selection, the stale-plan and gate checks, release
+/// loading, the preview and its confirmation, then per node under its lock the system stage and the environments,
+/// journaled for --resume. Progress goes out as the lines a person reads; the outcome comes back as data.
+/// </summary>
+public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimeProvider clock)
+{
+    /// <summary>
+    /// Runs the deploy. <paramref name="confirm"/> is asked after the preview when it is given (null: deploy without
+    /// asking); a run whose preview shows no change asks nothing.
+    /// </summary>
+    public async Task<DeployResult> RunAsync(DeployRequest request, Func<CancellationToken, Task<bool>>? confirm, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        var plan = fleet.Plan;
+        var selection = await DeploySelection.PrepareAsync(fleet, request, ct);
+        var nodes = selection.Nodes;
+        if (nodes.IsEmpty)
+        {
+            return Empty(DeployOutcome.EmptyFleet, nodes, started);
+        }
+
+        if (!request.SkipGate)
+        {
+            var ungated = GateStamp.Stale(fleet.PlanJson, nodes);
+            if (ungated.Length > 0)
+            {
+                var command = ungated.Length == 1 ? $"hostenv-provider dns-gate --node {ungated[0]}" : "hostenv-provider dns-gate";
+                throw new OperationRefusedException($"DNS was not checked for what {string.Join(", ", ungated)} now serve{(ungated.Length == 1 ? "s" : "")} (never gated, or vhosts/addresses changed since the last dns-gate): run `{command}` (or pass --skip-gate to deploy without it)");
+            }
+        }
+
+        _ = fleet.Key; // no SSH key is one error for the run, not one per node
+        DeployExpectations? confirmed = null;
+        if (request.DryRun || confirm is not null)
+        {
+            // The preview reads every node without changing it; deploy after "yes" decides from its own inspection under the
+            // node lock and refuses whatever differs from what was shown (DeployExpectations).
+            var (previews, previewErrors) = await PreviewAsync(selection, request, ct);
+            foreach (var preview in previews)
+            {
+                progress(preview.Text);
+            }
+
+            foreach (var (node, error) in previewErrors)
+            {
+                progress($"{node}: error: {error}");
+            }
+
+            var previewed = Empty(DeployOutcome.Previewed, nodes, started) with { Previews = previews, PreviewErrors = previewErrors };
+            if (request.DryRun)
+            {
+                return previewed;
+            }
+
+            if (!previewErrors.IsEmpty)
+            {
+                throw new OperationRefusedException("the nodes above could not be asked what would change; nothing was deployed");
+            }
+
+            if (!previewed.PreviewHasChanges)
+            {
+                progress("Nothing to deploy: every node and environment is up to date.");
+                return previewed with { Outcome = DeployOutcome.NothingToDo };
+            }
+
+            if (!await confirm!(ct))
+            {
+                progress("Nothing was changed.");
+                return previewed with { Outcome = DeployOutcome.Declined };
+            }
+
+            confirmed = DeployExpectations.From(previews);
+        }
+
+        var journal = OpenJournal(request, plan.InputsHash, selection);
+        var run = new NodeRuns();
+        await using (ct.Register(() => progress("cancelling: stopping the remote step in progress, then releasing the node locks")))
+        {
+            await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = request.Parallel, CancellationToken = ct }, async (node, token) =>
+            {
+                try
+                {
+                    await DeployNodeAsync(node, selection, request, journal, confirmed, run, token);
+                }
+                catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or DeployStepException or OperationRefusedException)
+                {
+                    run.Errors[node] = ex.Message;
+                }
+            });
+        }
+
+        var result = new DeployResult(DeployOutcome.Applied, nodes, [], ImmutableSortedDictionary<string, string>.Empty,
+            run.Systems.ToImmutableSortedDictionary(StringComparer.Ordinal), run.Errors.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            run.AcmeFailures.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            [.. run.Environments.OrderBy(e => e.Key.Node, StringComparer.Ordinal).ThenBy(e => e.Key.Env, StringComparer.Ordinal).Select(e => (e.Key.Node, e.Key.Env, e.Value))],
+            run.VerifyFailures.ToImmutableDictionary(), clock.GetElapsedTime(started));
+        journal?.Finish(result.Succeeded && run.Systems.Count == nodes.Length);
+        return result;
+    }
+
+    private DeployResult Empty(DeployOutcome outcome, ImmutableArray<string> nodes, long started) => new(outcome, nodes, [],
+        ImmutableSortedDictionary<string, string>.Empty, ImmutableSortedDictionary<string, SystemStageResult>.Empty, ImmutableSortedDictionary<string, string>.Empty,
+        ImmutableSortedDictionary<string, string>.Empty, [], ImmutableDictionary<(string, string), string>.Empty, clock.GetElapsedTime(started));
+
+    private async Task<(ImmutableArray<NodePreview> Previews, ImmutableSortedDictionary<string, string> Errors)> PreviewAsync(
+        DeploySelection selection, DeployRequest request, CancellationToken ct)
+    {
+        var previews = new ConcurrentDictionary<string, NodePreview>(StringComparer.Ordinal);
+        var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(selection.Nodes, new ParallelOptions { MaxDegreeOfParallelism = request.Parallel, CancellationToken = ct }, async (node, token) =>
+        {
+            try
+            {
+                await using var session = await fleet.ConnectAsync(node, token);
+                previews[node] = await NodePreview.ReadAsync(session, NodeRenderer.Render(fleet.PlanJson, node), request.SystemOnly ? [] :
+                    selection.EnvironmentsOf(node).Where(selection.Releases.ContainsKey)
+                        .Select(e => new EnvironmentToPreview(e, fleet.Plan.Environments[e], selection.Releases[e])), token);
+            }
+            catch (Exception ex) when (ex is NodeConnectionException or DeployStepException or OperationRefusedException)
+            {
+                errors[node] = ex.Message;
+            }
+        });
+        return ([.. selection.Nodes.Where(previews.ContainsKey).Select(n => previews[n])], errors.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    }
+
+    private DeployJournal? OpenJournal(DeployRequest request, string inputsHash, DeploySelection selection)
+    {
+        if (!request.Resume)
+        {
+            return request.DryRun ? null : DeployJournal.Start(fleet.RepoDir, inputsHash, clock.GetUtcNow());
+        }
+
+        var journal = DeployJournal.Load(fleet.RepoDir) ?? throw new OperationRefusedException("there is no interrupted deploy to resume (no journal for this repo)");
+        if (journal.Complete)
+        {
+            throw new OperationRefusedException("the last deploy finished; there is nothing to resume (run deploy)");
+        }
+
+        if (journal.InputsHash != inputsHash)
+        {
+            throw new OperationRefusedException("the plan changed since the interrupted deploy; run deploy (not --resume)");
+        }
+
+        var all = selection.Nodes.SelectMany(n => selection.EnvironmentsOf(n).Select(e => (Node: n, Env: e))).ToList();
+        progress($"resuming the interrupted deploy: {all.Count(p => journal.IsFinished(p.Node, p.Env))} of {all.Count} environment(s) already finished");
+        return journal;
+    }
+
+    /// <summary>What the parallel node runs collect.</summary>
+    private sealed class NodeRuns
+    {
+        public ConcurrentDictionary<string, SystemStageResult> Systems { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<string, string> AcmeFailures { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<(string Node, string Env), EnvironmentResult> Environments { get; } = new();
+
+        public ConcurrentDictionary<(string Node, string Env), string> VerifyFailures { get; } = new();
+    }
+
+    /// <summary>One node under its lock: the system stage, ACME after an activation, then its environments.</summary>
+    private async Task DeployNodeAsync(string node, DeploySelection selection, DeployRequest request, DeployJournal? journal, DeployExpectations? confirmed,
+        NodeRuns run, CancellationToken ct)
+    {
+        var generation = NodeRenderer.Render(fleet.PlanJson, node);
+        var config = fleet.Config(node);
+        await using var session = await fleet.ConnectAsync(node, ct);
+        await using var nodeLock = await NodeLocking.TakeAsync(session, "deploy", request.ForceUnlock, progress, ct);
+
+        var stage = new SystemStage(c => fleet.ConnectAsync(node, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, progress);
+        var result = await stage.ApplyAsync(session, generation, ct, expectedCurrent: confirmed?.NodeGenerations.GetValueOrDefault(node));
+        run.Systems[node] = result;
+        journal?.Record(node, "system", result.Outcome.ToString().ToLowerInvariant(), result.ToGeneration);
+        if (result.Outcome == SystemOutcome.Activated)
+        {
+            await AcmeAsync(session, node, run, ct);
+        }
+
+        if (result.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate && !request.SystemOnly)
+        {
+            await DeployEnvironmentsAsync(session, node, config.Address, selection, journal, request.Resume, confirmed, run, ct);
+        }
+    }
+
+    private async Task AcmeAsync(SshNodeSession session, string node, NodeRuns run, CancellationToken ct)
+    {
+        var acme = await session.RunAsync(RemoteCommand.Exec("systemctl", "start", "hostenv-acme-renew.service").AsRoot(), TimeSpan.FromMinutes(10), ct);
+        if (acme.Success)
+        {
+            progress($"{node}: certificates requested/renewed for the ACME vhosts");
+            return;
+        }
+
+        // What lego said last, for every vhost still on its placeholder: the operator should not need to log in to see why.
+        var why = await session.RunAsync(RemoteCommand.Shell("""
+            for d in $(cat /var/lib/hostenv/current/acme/domains 2>/dev/null); do
+              [ -f "$1/$d/placeholder" ] || continue
+              echo "  $d: $(grep -v '^\s*$' "/var/log/hostenv/acme-$d.log" 2>/dev/null | tail -n 1 | cut -c1-300)"
+            done
+            """, NodeRenderer.CertRoot).AsRoot(), TimeSpan.FromSeconds(30), ct);
+        run.AcmeFailures[node] = why.Stdout.TrimEnd();
+        progress($"{node}: ACME did not complete; nginx keeps serving the placeholder certificate for:\n{why.Stdout.TrimEnd()}\n  (full logs: /var/log/hostenv/acme-<vhost>.log on the node; the renewal timer retries)");
+    }
+
+    /// <summary>The environment stage on one node: each environment in turn, journaled, then its deploymentVerification checks.</summary>
+    private async Task DeployEnvironmentsAsync(SshNodeSession session, string node, string address, DeploySelection selection, DeployJournal? journal,
+        bool resume, DeployExpectations? confirmed, NodeRuns run, CancellationToken ct)
+    {
+        var stage = new EnvironmentStage(progress, clock)
+        {
+            OnJournal = (env, step, release) => journal?.Record(node, env, step, release),
+            ReuseBuiltRelease = resume,
+            Previewed = confirmed?.Environments,
+        };
+        foreach (var env in selection.EnvironmentsOf(node))
+        {
+            if (resume && journal?.IsFinished(node, env) == true)
+            {
+                progress($"{node}/{env}: finished before the interruption; skipped");
+                continue;
+            }
+
+            var spec = fleet.Plan.Environments[env];
+            if (!selection.Releases.TryGetValue(env, out var release))
+            {
+                journal?.Record(node, env, "skipped");
+                continue; // no app: the system stage gave it its user and vhosts
+            }
+
+            var result = await stage.DeployAsync(session, spec, release, ct);
+            run.Environments[(node, env)] = result;
+            if (result.Outcome != EnvironmentOutcome.Failed && System.Net.IPAddress.TryParse(address, out var ip))
+            {
+                foreach (var check in await Verifier.RunAsync(spec, ip, ct))
+                {
+                    progress($"{node}/{env}: verify {check.Check}: {(check.Ok ? "ok" : "FAILED")} ({check.Detail}){(check.Ok || check.Enforced ? "" : " (not enforced)")}");
+                    if (!check.Ok && check.Enforced)
+                    {
+                        run.VerifyFailures[(node, env)] = $"verification failed: {check.Check}: {check.Detail}";
+                    }
+                }
+            }
+
+            journal?.Record(node, env, result.Outcome switch
+            {
+                EnvironmentOutcome.Deployed => "done",
+                EnvironmentOutcome.UpToDate => "up-to-date",
+                EnvironmentOutcome.Skipped => "skipped",
+                _ => "failed",
+            }, result.Release);
+        }
+    }
+}
