@@ -1,3 +1,4 @@
+using Provider.Nodes.Engine;
 using Provider.Nodes.Locking;
 using Provider.Nodes.Fleet;
 using System.CommandLine;
@@ -61,10 +62,10 @@ public static class RollbackCommand
     private static async Task<int> RollbackEnvironmentAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
     {
         var fleet = new FleetAccess(args.RepoDir, args.Identity);
-        var (user, node, spec) = fleet.Placed(args.Env!);
-        await using var session = await fleet.ConnectAsync(node, ct);
+        var (user, node, _) = fleet.Placed(args.Env!);
         if (args.List)
         {
+            await using var session = await fleet.ConnectAsync(node, ct);
             var history = await EnvironmentStage.ReadHistoryAsync(session, user, ct);
             var (state, kept) = await EnvironmentStage.ListReleasesAsync(session, user, ct);
             if (args.Format == "json")
@@ -94,40 +95,11 @@ public static class RollbackCommand
             return ExitCodes.Success;
         }
 
-        RollbackTarget target;
-        try
+        var rollback = new RollbackRun(fleet, console.Error.WriteLine, TimeProvider.System);
+        var outcome = await rollback.EnvironmentAsync(args.Env!, args.To, args.ForceUnlock, args.Yes ? null : _ => Task.FromResult(console.Confirm("Roll back?")), ct);
+        if (outcome.Result is not { } result)
         {
-            target = await EnvironmentStage.ResolveRollbackAsync(session, user, args.To, ct);
-        }
-        catch (DeployStepException ex)
-        {
-            throw new UserException($"{node}/{user}: {ex.Message}");
-        }
-
-        if (target.Release == target.Current)
-        {
-            console.Error.WriteLine($"{node}/{user}: release {target.Release} is already current: nothing to do");
-            return ExitCodes.Success;
-        }
-
-        console.Error.WriteLine($"{node}:\n  ~ {user}: release {target.Current ?? "none"} -> {target.Release} (rev {GenerationHistory.Short(target.Rev)}; started beside the live one, health-checked, then switched)");
-        if (!args.Yes && !console.Confirm("Roll back?"))
-        {
-            console.Error.WriteLine("Nothing was changed.");
-            return ExitCodes.Error;
-        }
-
-        await using var nodeLock = await NodeLocking.TakeAsync(session, "rollback --env", args.ForceUnlock, console.Error.WriteLine, ct);
-        var stage = new EnvironmentStage(line => console.Error.WriteLine(line), TimeProvider.System);
-        EnvironmentResult result;
-        try
-        {
-            // The node decides again under its lock; whatever moved since the preview stops the rollback.
-            result = await stage.RollbackAsync(session, spec, args.To, ct, previewed: target);
-        }
-        catch (DeployStepException ex)
-        {
-            throw new UserException($"{node}/{user}: {ex.Message}");
+            return outcome.Outcome == RollbackOutcome.Declined ? ExitCodes.Error : ExitCodes.Success;
         }
 
         TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "RESULT", "RELEASE", "DETAIL"],
@@ -144,48 +116,20 @@ public static class RollbackCommand
     {
         var fleet = new FleetAccess(args.RepoDir, args.Identity);
         var nodeName = args.Node!;
-        var config = fleet.Config(nodeName);
-        await using var session = await fleet.ConnectAsync(nodeName, ct);
-
         if (args.List)
         {
+            await using var session = await fleet.ConnectAsync(nodeName, ct);
             Print(console, args.Format, await GenerationHistory.ReadAsync(session, ct));
             return ExitCodes.Success;
         }
 
-        var history = await GenerationHistory.ReadAsync(session, ct);
-        GenerationInfo to;
-        try
+        var rollback = new RollbackRun(fleet, console.Error.WriteLine, TimeProvider.System);
+        var outcome = await rollback.NodeAsync(nodeName, args.To, args.ForceUnlock, args.Yes ? null : _ => Task.FromResult(console.Confirm("Roll back?")), ct);
+        if (outcome.Result is not { } result)
         {
-            to = history.ResolveTarget(args.To);
-        }
-        catch (GenerationNotFoundException ex)
-        {
-            throw new UserException($"{args.Node}: {ex.Message}");
+            return outcome.Outcome == RollbackOutcome.Declined ? ExitCodes.Error : ExitCodes.Success;
         }
 
-        if (to.IsCurrent)
-        {
-            console.Error.WriteLine($"{args.Node}: generation {to.Number} ({GenerationHistory.Short(to.Id)}) is already current: nothing to do");
-            return ExitCodes.Success;
-        }
-
-        var from = history.Generations.FirstOrDefault(g => g.IsCurrent);
-        console.Error.WriteLine($"{args.Node}:\n  would switch generation {(from is null ? "none" : $"{from.Number} ({GenerationHistory.Short(from.Id)})")} -> " +
-            $"{to.Number} ({GenerationHistory.Short(to.Id)}, {(to.RolledBack ? "rolled back before" : to.Confirmed ? "confirmed before" : "never confirmed")}); nginx -t, users, watchdog and confirmation as in a deploy");
-        if (!args.Yes && !console.Confirm("Roll back?"))
-        {
-            console.Error.WriteLine("Nothing was changed.");
-            return ExitCodes.Error;
-        }
-
-        await using var nodeLock = await NodeLocking.TakeAsync(session, "rollback", args.ForceUnlock, console.Error.WriteLine, ct);
-        console.Error.WriteLine($"{args.Node}: rolling back to generation {to.Number} ({GenerationHistory.Short(to.Id)})");
-        var generation = await SystemStage.FromNodeAsync(session, nodeName, to.Id, ct);
-        var stage = new SystemStage(c => fleet.ConnectAsync(nodeName, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback,
-            line => console.Error.WriteLine(line));
-        // Under the lock the stage reads `current` again: a node that moved since it was read above is left alone.
-        var result = await stage.ApplyAsync(session, generation, ct, reason: "rollback", expectedCurrent: history.Current ?? "");
         TextTable.Write(console.Out, DeployCommand.SystemResultHeader, [DeployCommand.SystemResultRow(result, result.Error ?? "")]);
         return result.Outcome switch
         {

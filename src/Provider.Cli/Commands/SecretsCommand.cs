@@ -1,7 +1,7 @@
+using Provider.Nodes.Engine;
 using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Provider.Cli.Output;
 using Provider.Nodes.Apply;
 using Provider.Nodes.Ssh;
@@ -15,7 +15,7 @@ namespace Provider.Cli.Commands;
 /// node, in a 0600 file owned by its user that its service reads as environment variables. The value
 /// travels over the SSH channel's stdin: it is never on a command line, never stored locally, never printed.
 /// </summary>
-public static partial class SecretsCommand
+public static class SecretsCommand
 {
     private static readonly Argument<string> EnvArgument = new("env") { Description = "The environment: its userName or project/environment." };
     private static readonly Argument<string> NameArgument = new("name") { Description = "The variable name (A-Z, 0-9, _)." };
@@ -44,54 +44,11 @@ public static partial class SecretsCommand
         return secrets;
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex NamePattern();
-
     public static async Task<int> SetAsync(string repoDir, string? identity, string env, string name, CliConsole console, CancellationToken ct, bool remove = false)
     {
-        if (!NamePattern().IsMatch(name) || name.StartsWith("HOSTENV_", StringComparison.Ordinal))
-        {
-            throw new UserException($"'{name}' is not a usable variable name: letters, digits and _, not starting with a digit, and not HOSTENV_* (those are the tool's)");
-        }
-
-        var fleet = new FleetAccess(repoDir, identity);
-        var (user, node, _) = fleet.Placed(env);
-        string line = "";
-        if (!remove)
-        {
-            var value = await console.In.ReadToEndAsync(ct);
-            value = value.TrimEnd('\n', '\r');
-            if (value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
-            {
-                throw new UserException("a secret value cannot span lines (systemd environment files are line based); base64-encode multi-line values");
-            }
-
-            if (value.Length == 0)
-            {
-                throw new UserException("no value on stdin; pipe it in, e.g. `printf %s \"$TOKEN\" | hostenv-provider secrets set ENV NAME`");
-            }
-
-            line = $"{name}=\"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"\n";
-        }
-
-        await using var session = await fleet.ConnectAsync(node, ct);
-        var r = await session.RunAsync(RemoteCommand.Shell("""
-            set -e
-            dir="$1"; user="$2"; name="$3"; mode="$4"; file="$dir/$user.env"
-            install -d -m 0711 -o root -g root "$dir"
-            umask 077
-            tmp=$(mktemp "$dir/.secrets.XXXXXX")
-            [ -f "$file" ] && grep -v "^$name=" "$file" > "$tmp" || true
-            [ "$mode" = set ] && cat >> "$tmp"
-            # Before the first deploy the user does not exist yet: the file stays root's until the deploy hands it over.
-            chown "$user:$user" "$tmp" 2>/dev/null || true; chmod 0600 "$tmp"
-            mv -f "$tmp" "$file"
-            """, NodeRenderer.SecretsRoot, user, name, remove ? "unset" : "set").AsRoot(), TimeSpan.FromSeconds(60), line, ct);
-        if (!r.Success)
-        {
-            throw new UserException($"{node}: could not write the secret: {r.Stderr.Trim()}");
-        }
-
+        SecretStore.CheckName(name);
+        var value = remove ? null : await console.In.ReadToEndAsync(ct);
+        var (user, node) = await SecretStore.WriteAsync(new FleetAccess(repoDir, identity), env, name, value, ct);
         console.Error.WriteLine(remove
             ? $"{node}/{user}: removed {name}; the running service keeps it until the next deploy"
             : $"{node}/{user}: {name} set ({NodeRenderer.SecretsRoot}/{user}.env, 0600); the next deploy restarts the service with it");
@@ -100,14 +57,7 @@ public static partial class SecretsCommand
 
     public static async Task<int> ListAsync(string repoDir, string? identity, string env, string format, CliConsole console, CancellationToken ct)
     {
-        var fleet = new FleetAccess(repoDir, identity);
-        var (user, node, spec) = fleet.Placed(env);
-        await using var session = await fleet.ConnectAsync(node, ct);
-        var r = await session.RunAsync(RemoteCommand.Shell("sed -n \"$3\" \"$1/$2.env\" 2>/dev/null || true", NodeRenderer.SecretsRoot, user, EnvironmentStage.SecretNamesSed).AsRoot(),
-            TimeSpan.FromSeconds(60), ct);
-        var set = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        var declared = EnvironmentStage.DeclaredSecrets(spec).ToHashSet(StringComparer.Ordinal);
-        var rows = set.Union(declared).Order(StringComparer.Ordinal).Select(n => (Name: n, IsSet: set.Contains(n), Declared: declared.Contains(n))).ToList();
+        var ((user, node), rows) = await SecretStore.ListAsync(new FleetAccess(repoDir, identity), env, ct);
         if (format == "json")
         {
             console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonObject

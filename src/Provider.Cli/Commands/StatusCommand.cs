@@ -1,3 +1,4 @@
+using Provider.Nodes.Engine;
 using Provider.Nodes.Fleet;
 using System.Collections.Concurrent;
 using System.CommandLine;
@@ -37,103 +38,44 @@ public static class StatusCommand
         return command;
     }
 
-    /// <summary>
-    /// $1: the hostenv state root; then one argument per environment, tab-separated: user name, its env state
-    /// dir, the app unit name with SLOT for the slot, the nginx upstream socket, the health-check path.
-    /// </summary>
-    private const string StatusScript = """
-        root="$1"; shift
-        echo "generation $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
-        n=$(grep " $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)\$" "$root/generations.index" 2>/dev/null | cut -d' ' -f1)
-        echo "number ${n:-}"
-        tab=$(printf '\t')
-        for a in "$@"; do
-          IFS="$tab" read -r u dir unit sock hp <<EOF
-        $a
-        EOF
-          echo "env $u"
-          sed 's/^/  /' "$dir/state" 2>/dev/null | grep -v fingerprint
-          tail -n 1 "$dir/deploys.log" 2>/dev/null | sed 's/^/  last=/'
-          slot=$(sed -n 's/^slot=//p' "$dir/state" 2>/dev/null)
-          if [ -n "$slot" ]; then
-            echo "  active=$(systemctl is-active "$(echo "$unit" | sed "s/SLOT/$slot/")" 2>/dev/null)"
-            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --unix-socket "$sock" "http://localhost$hp" 2>/dev/null)
-            echo "  http=$code"
-          fi
-        done
-        true
-        """;
-
-    private static string StatusArgument(string user, Provider.Planning.Plan.EnvironmentPlan spec) => string.Join('\t', user, EnvironmentStage.EnvDir(user),
-        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), HealthPath(spec));
-
     public static async Task<int> StatusAsync(string repoDir, string? identity, string? onlyNode, string format, CliConsole console, CancellationToken ct)
     {
-        var fleet = new FleetAccess(repoDir, identity);
-        var nodes = fleet.Nodes.Where(n => onlyNode is null || n == onlyNode).ToList();
-        if (nodes.Count == 0)
+        var (nodeRows, rows) = await FleetStatus.ReadAsync(new FleetAccess(repoDir, identity), onlyNode, ct);
+        var nodes = nodeRows.Select(n => n.Reachable
+            ? new JsonObject { ["node"] = n.Node, ["reachable"] = true, ["generation"] = n.Generation, ["generationNumber"] = n.GenerationNumber }
+            : new JsonObject { ["node"] = n.Node, ["reachable"] = false, ["error"] = n.Error }).ToList();
+        var ordered = rows.Select(r => new JsonObject
         {
-            throw new UserException($"node '{onlyNode}' is not in the plan");
-        }
-
-        var rows = new ConcurrentBag<JsonObject>();
-        var nodeRows = new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (node, token) =>
-        {
-            var envs = fleet.Plan.Nodes[node].Environments;
-            try
+            ["node"] = r.Node,
+            ["environment"] = r.Environment,
+            ["kind"] = r.Kind,
+            ["release"] = r.Release,
+            ["rev"] = r.Rev,
+            ["slot"] = r.Slot,
+            ["service"] = r.Service,
+            ["http"] = r.Http,
+            ["lastDeploy"] = r.LastDeploy is not { } last ? null : new JsonObject
             {
-                await using var session = await fleet.ConnectAsync(node, token);
-                var r = await session.RunAsync(RemoteCommand.Shell(StatusScript, [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
-                var parsed = Parse(r.Stdout);
-                nodeRows[node] = new JsonObject { ["node"] = node, ["reachable"] = true, ["generation"] = parsed.Generation, ["generationNumber"] = parsed.Number };
-                foreach (var env in envs)
-                {
-                    var e = parsed.Envs.GetValueOrDefault(env) ?? [];
-                    var spec = fleet.Plan.Environments[env];
-                    var kind = spec.App?.Run is not null ? "app" : spec.App?.Static is not null ? "static" : "none";
-                    var last = EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault();
-                    rows.Add(new JsonObject
-                    {
-                        ["node"] = node,
-                        ["environment"] = env,
-                        ["kind"] = kind,
-                        ["release"] = e.GetValueOrDefault("release"),
-                        ["rev"] = e.GetValueOrDefault("rev"),
-                        ["slot"] = e.GetValueOrDefault("slot"),
-                        ["service"] = kind == "app" ? e.GetValueOrDefault("active") ?? "not deployed" : null,
-                        ["http"] = e.GetValueOrDefault("http"),
-                        ["lastDeploy"] = last is null ? null : new JsonObject
-                        {
-                            ["time"] = DateTimeOffset.FromUnixTimeSeconds(last.Time).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                            ["release"] = last.Release,
-                            ["outcome"] = last.Outcome,
-                            ["seconds"] = last.Seconds,
-                        },
-                    });
-                }
-            }
-            catch (NodeConnectionException ex)
-            {
-                nodeRows[node] = new JsonObject { ["node"] = node, ["reachable"] = false, ["error"] = ex.Message };
-            }
-        });
-
-        var ordered = rows.OrderBy(r => r["node"]!.GetValue<string>(), StringComparer.Ordinal).ThenBy(r => r["environment"]!.GetValue<string>(), StringComparer.Ordinal).ToList();
+                ["time"] = DateTimeOffset.FromUnixTimeSeconds(last.Time).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["release"] = last.Release,
+                ["outcome"] = last.Outcome,
+                ["seconds"] = last.Seconds,
+            },
+        }).ToList();
         if (format == "json")
         {
             console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonObject
             {
-                ["nodes"] = new JsonArray([.. nodeRows.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => (JsonNode)n.Value)]),
+                ["nodes"] = new JsonArray([.. nodes.Select(n => (JsonNode)n)]),
                 ["environments"] = new JsonArray([.. ordered.Select(r => (JsonNode)r)]),
             })));
         }
         else
         {
-            TextTable.Write(console.Out, ["NODE", "REACHABLE", "GENERATION"], nodeRows.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => new[]
+            TextTable.Write(console.Out, ["NODE", "REACHABLE", "GENERATION"], nodeRows.Select(n => new[]
             {
-                n.Key, n.Value["reachable"]!.GetValue<bool>() ? "yes" : "NO: " + n.Value["error"],
-                n.Value["generation"]?.GetValue<string>() is { Length: > 0 } g ? $"{n.Value["generationNumber"]} ({GenerationHistory.Short(g)})" : "-",
+                n.Node, n.Reachable ? "yes" : "NO: " + n.Error,
+                n.Generation is { Length: > 0 } g ? $"{n.GenerationNumber} ({GenerationHistory.Short(g)})" : "-",
             }));
             console.Out.WriteLine();
             TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "KIND", "RELEASE", "REV", "SLOT", "SERVICE", "HTTP", "LAST DEPLOY"], ordered.Select(r => new[]
@@ -143,70 +85,12 @@ public static class StatusCommand
             }));
         }
 
-        return nodeRows.Values.All(n => n["reachable"]!.GetValue<bool>()) ? ExitCodes.Success : ExitCodes.Error;
+        return nodeRows.All(n => n.Reachable) ? ExitCodes.Success : ExitCodes.Error;
     }
 
     public static async Task<int> HistoryAsync(string repoDir, string? identity, string? env, string? onlyNode, string format, CliConsole console, CancellationToken ct)
     {
-        var fleet = new FleetAccess(repoDir, identity);
-        var targets = new List<(string Node, string User)>();
-        if (env is not null)
-        {
-            var (user, node, _) = fleet.Placed(env);
-            targets.Add((node, user));
-        }
-        else
-        {
-            foreach (var node in fleet.Nodes.Where(n => onlyNode is null || n == onlyNode))
-            {
-                targets.AddRange(fleet.Plan.Nodes[node].Environments.Select(e => (node, e)));
-            }
-        }
-
-        var entries = new ConcurrentBag<(string Node, string User, EnvironmentStage.HistoryEntry Entry)>();
-        var unreachable = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var nodesToRead = env is null ? fleet.Nodes.Where(n => onlyNode is null || n == onlyNode).ToList() : [.. targets.Select(t => t.Node).Distinct()];
-        await Parallel.ForEachAsync(nodesToRead.Select(n => targets.Where(t => t.Node == n).ToList()).Select((g, i) => (Node: nodesToRead[i], Targets: g)),
-            new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (group, token) =>
-        {
-            SshNodeSession session;
-            try
-            {
-                session = await fleet.ConnectAsync(group.Node, token);
-            }
-            catch (NodeConnectionException ex)
-            {
-                // One node down does not hide the others' history; the command still exits 1.
-                unreachable[group.Node] = ex.Message;
-                return;
-            }
-
-            await using var _ = session;
-            if (env is null)
-            {
-                // The node's own record of its system generations: every switch, with why it happened.
-                var generations = await GenerationHistory.ReadAsync(session, token);
-                foreach (var (e, i) in generations.Events.Select((e, i) => (e, i)).Where(x => x.e.Reason != "confirmed"))
-                {
-                    var number = generations.Generations.FirstOrDefault(g => g.Id == e.Generation)?.Number;
-                    var label = e.Generation == "none" ? "none" : $"gen {number?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({GenerationHistory.Short(e.Generation)})";
-                    var outcome = e.Reason.StartsWith("watchdog:", StringComparison.Ordinal) ? "watchdog-rollback"
-                        : generations.Events.Skip(i + 1).TakeWhile(n => n.Reason == "confirmed" || n.Generation == e.Generation).Any(n => n.Reason == "confirmed" && n.Generation == e.Generation)
-                            ? e.Reason + "+confirmed" : e.Reason;
-                    entries.Add((group.Node, "(system)", new EnvironmentStage.HistoryEntry(e.Time, label, "", outcome, double.NaN, i)));
-                }
-            }
-
-            foreach (var (node, user) in group.Targets)
-            {
-                foreach (var e in await EnvironmentStage.ReadHistoryAsync(session, user, token))
-                {
-                    entries.Add((node, user, e));
-                }
-            }
-        });
-
-        var ordered = entries.OrderBy(e => e.Entry.Time).ThenBy(e => e.User, StringComparer.Ordinal).ThenBy(e => e.Entry.Index).ToList();
+        var (ordered, unreachable) = await FleetStatus.ReadHistoryAsync(new FleetAccess(repoDir, identity), env, onlyNode, ct);
         string Time(long t) => DateTimeOffset.FromUnixTimeSeconds(t).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         if (format == "json")
         {
@@ -214,7 +98,7 @@ public static class StatusCommand
             {
                 ["time"] = Time(e.Entry.Time),
                 ["node"] = e.Node,
-                ["environment"] = e.User,
+                ["environment"] = e.Environment,
                 ["release"] = e.Entry.Release,
                 ["rev"] = e.Entry.Rev,
                 ["outcome"] = e.Entry.Outcome,
@@ -225,12 +109,12 @@ public static class StatusCommand
         {
             TextTable.Write(console.Out, ["TIME", "NODE", "ENVIRONMENT", "RELEASE", "REV", "OUTCOME", "DURATION"], ordered.Select(e => new[]
             {
-                Time(e.Entry.Time), e.Node, e.User, e.Entry.Release, Short(e.Entry.Rev), e.Entry.Outcome,
+                Time(e.Entry.Time), e.Node, e.Environment, e.Entry.Release, Short(e.Entry.Rev), e.Entry.Outcome,
                 double.IsNaN(e.Entry.Seconds) ? "-" : e.Entry.Seconds.ToString("0.0", CultureInfo.InvariantCulture) + "s",
             }));
         }
 
-        foreach (var (node, error) in unreachable.OrderBy(u => u.Key, StringComparer.Ordinal))
+        foreach (var (node, error) in unreachable)
         {
             console.Error.WriteLine($"error: {node}: history not read: {error}");
         }
@@ -238,39 +122,8 @@ public static class StatusCommand
         return unreachable.IsEmpty ? ExitCodes.Success : ExitCodes.Error;
     }
 
-    private sealed record NodeStatus(string? Generation, string? Number, Dictionary<string, Dictionary<string, string>> Envs);
-
-    private static NodeStatus Parse(string text)
-    {
-        string? generation = null, number = null;
-        var envs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        Dictionary<string, string>? current = null;
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith("generation ", StringComparison.Ordinal))
-            {
-                generation = line[11..].Trim();
-            }
-            else if (line.StartsWith("number ", StringComparison.Ordinal))
-            {
-                number = line[7..].Trim();
-            }
-            else if (line.StartsWith("env ", StringComparison.Ordinal))
-            {
-                envs[line[4..].Trim()] = current = new Dictionary<string, string>(StringComparer.Ordinal);
-            }
-            else if (current is not null && line.StartsWith("  ", StringComparison.Ordinal) && line.IndexOf('=', StringComparison.Ordinal) is var eq and > 0)
-            {
-                current[line[2..eq]] = line[(eq + 1)..];
-            }
-        }
-
-        return new NodeStatus(generation is { Length: > 0 } ? generation : null, number is { Length: > 0 } ? number : null, envs);
-    }
-
     private static string S(JsonNode? node) => node?.GetValue<string>() is { Length: > 0 } s ? s : "-";
 
     private static string Short(string rev) => rev.Length > 12 && !rev.StartsWith("tree-", StringComparison.Ordinal) ? rev[..12] : rev;
 
-    internal static string HealthPath(Provider.Planning.Plan.EnvironmentPlan env) => env.App?.HealthCheck?.Path ?? "/";
 }
