@@ -1,3 +1,4 @@
+using Provider.Nodes.Engine;
 using Provider.Nodes.Locking;
 using System.CommandLine;
 using System.Text.Json.Nodes;
@@ -97,21 +98,13 @@ public static class NodeCommand
 
     public static async Task<int> CheckAsync(NodeCheckArguments args, CliConsole console, CancellationToken ct)
     {
-        var (nodes, deployUser, diagnostics) = NodeInventory.Load(new ProviderRepository(args.RepoDir));
+        var (results, diagnostics) = await NodeMaintenance.CheckAsync(args.RepoDir, args.Name, args.Identity, TimeProvider.System, ct);
         if (diagnostics.Any(d => d.IsError))
         {
             DiagnosticPrinter.Print(console, diagnostics);
             return ExitCodes.Error;
         }
 
-        var selected = nodes.Where(n => args.Name is null || n.Name == args.Name).ToList();
-        if (selected.Count == 0)
-        {
-            throw new UserException(args.Name is null ? "no nodes in nodes/; add one with `hostenv-provider node add`" : $"no node '{args.Name}' in nodes/");
-        }
-
-        var key = SshKeyLocator.Locate(args.Identity);
-        var results = await Task.WhenAll(selected.Select(n => NodeProbe.CheckAsync(NodeInventory.Target(n, deployUser), key, TimeProvider.System, ct)));
         if (args.Format == "json")
         {
             var arr = new JsonArray();
@@ -145,20 +138,14 @@ public static class NodeCommand
 
     public static async Task<int> BootstrapAsync(NodeBootstrapArguments args, CliConsole console, CancellationToken ct)
     {
-        var (nodes, deployUser, diagnostics) = NodeInventory.Load(new ProviderRepository(args.RepoDir));
-        var node = nodes.FirstOrDefault(n => n.Name == args.Name)
-            ?? throw new UserException($"no node '{args.Name}' in nodes/" + (diagnostics.Any(d => d.IsError) ? " (or its node.yaml has errors)" : ""));
-        await using var session = await SshNodeSession.ConnectAsync(NodeInventory.Target(node, deployUser), SshKeyLocator.Locate(args.Identity), ct);
-        // Bootstrap changes the node, so it takes the node lock like every deploy-type command.
-        await using var nodeLock = await NodeLocking.TakeAsync(session, "node bootstrap " + node.Name, args.ForceUnlock, console.Error.WriteLine, ct);
-        var steps = await NodeBootstrapper.RunAsync(session, ct);
+        var steps = await NodeMaintenance.BootstrapAsync(args.RepoDir, args.Name, args.Identity, args.ForceUnlock, console.Error.WriteLine, ct);
         foreach (var s in steps)
         {
             console.Error.WriteLine($"  {(s.Changed ? "changed" : "ok     ")}  {s.Name} ({s.Detail})");
         }
 
         var changed = steps.Count(s => s.Changed);
-        console.Error.WriteLine(changed == 0 ? $"{node.Name}: nothing to change; already bootstrapped." : $"{node.Name}: {changed} change(s) made.");
+        console.Error.WriteLine(changed == 0 ? $"{args.Name}: nothing to change; already bootstrapped." : $"{args.Name}: {changed} change(s) made.");
         return ExitCodes.Success;
     }
 }

@@ -31,35 +31,7 @@ public static class VerifyCommand
 
     public static async Task<int> RunAsync(VerifyArguments args, CliConsole console, CancellationToken ct)
     {
-        var fleet = new FleetAccess(args.RepoDir, args.Identity);
-        (string User, string Node, Provider.Planning.Plan.EnvironmentPlan Spec)? onlyEnv = args.Env is null ? null : fleet.Placed(args.Env);
-        var nodes = fleet.Nodes.Where(n => (args.Node is null || n == args.Node) && (onlyEnv is null || n == onlyEnv.Value.Node)).ToList();
-        if (nodes.Count == 0)
-        {
-            throw new UserException(args.Node is not null ? $"node '{args.Node}' is not in the plan" : "the plan has no nodes");
-        }
-
-        var checks = new ConcurrentBag<LiveCheck>();
-        var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (node, token) =>
-        {
-            var envs = fleet.Plan.EnvironmentsOn(node).Where(e => onlyEnv is null || e.UserName == onlyEnv.Value.User).ToList();
-            try
-            {
-                var address = await AddressAsync(fleet.Config(node).Address, token);
-                await using var session = await fleet.ConnectAsync(node, token);
-                foreach (var check in await LiveVerification.RunAsync(session, node, address, envs, token))
-                {
-                    checks.Add(check);
-                }
-            }
-            catch (Exception ex) when (ex is NodeConnectionException or System.Net.Sockets.SocketException)
-            {
-                errors[node] = ex.Message;
-            }
-        });
-
-        var rows = checks.OrderBy(c => c.Node, StringComparer.Ordinal).ThenBy(c => c.Environment, StringComparer.Ordinal).ThenBy(c => c.Check, StringComparer.Ordinal).ToList();
+        var (rows, errors) = await LiveVerification.RunFleetAsync(new FleetAccess(args.RepoDir, args.Identity), args.Node, args.Env, ct);
         if (args.Format == "json")
         {
             console.Out.Write(CanonicalJson.SerializeToString(new JsonObject
@@ -85,11 +57,7 @@ public static class VerifyCommand
         }
 
         var failed = rows.Count(c => !c.Ok && c.Enforced);
-        console.Error.WriteLine($"{rows.Count} check(s): {rows.Count(c => c.Ok)} ok, {failed} failed{(errors.IsEmpty ? "" : $", {errors.Count} node(s) not reachable")}.");
+        console.Error.WriteLine($"{rows.Length} check(s): {rows.Count(c => c.Ok)} ok, {failed} failed{(errors.IsEmpty ? "" : $", {errors.Count} node(s) not reachable")}.");
         return failed == 0 && errors.IsEmpty ? ExitCodes.Success : ExitCodes.Error;
     }
-
-    /// <summary>The node's address to pin requests to: node.yaml's address, resolved once when it is a name.</summary>
-    private static async Task<IPAddress> AddressAsync(string address, CancellationToken ct) =>
-        IPAddress.TryParse(address, out var ip) ? ip : (await Dns.GetHostAddressesAsync(address, ct))[0];
 }

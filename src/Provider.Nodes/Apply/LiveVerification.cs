@@ -29,6 +29,46 @@ public static class LiveVerification
         echo "FAIL slot $slot: GET ${path:-/} answered ${code:-nothing}${redirect:+ (redirect to $redirect)}, expected $low-$high"
         """;
 
+    /// <summary>
+    /// Every environment of the plan's nodes (or one node, or one environment), the nodes in parallel: the checks in
+    /// node, environment, check order, and the nodes that could not be reached with the reason.
+    /// </summary>
+    public static async Task<(ImmutableArray<LiveCheck> Checks, ImmutableSortedDictionary<string, string> Unreachable)> RunFleetAsync(
+        Fleet.FleetAccess fleet, string? onlyNode, string? onlyEnv, CancellationToken ct)
+    {
+        var env = onlyEnv is null ? null : fleet.Environment(onlyEnv);
+        var nodes = fleet.Nodes.Where(n => (onlyNode is null || n == onlyNode) && (env is null || n == env.Node)).ToList();
+        if (nodes.Count == 0)
+        {
+            throw new Engine.OperationRefusedException(onlyNode is not null ? $"node '{onlyNode}' is not in the plan" : "the plan has no nodes");
+        }
+
+        var checks = new System.Collections.Concurrent.ConcurrentBag<LiveCheck>();
+        var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = ct }, async (node, token) =>
+        {
+            try
+            {
+                var address = await AddressAsync(fleet.Config(node).Address, token);
+                await using var session = await fleet.ConnectAsync(node, token);
+                foreach (var check in await RunAsync(session, node, address, fleet.Plan.EnvironmentsOn(node).Where(e => env is null || e.UserName == env.UserName), token))
+                {
+                    checks.Add(check);
+                }
+            }
+            catch (Exception ex) when (ex is NodeConnectionException or System.Net.Sockets.SocketException)
+            {
+                errors[node] = ex.Message;
+            }
+        });
+        return ([.. checks.OrderBy(c => c.Node, StringComparer.Ordinal).ThenBy(c => c.Environment, StringComparer.Ordinal).ThenBy(c => c.Check, StringComparer.Ordinal)],
+            errors.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>The node's address to pin requests to: node.yaml's address, resolved once when it is a name.</summary>
+    private static async Task<IPAddress> AddressAsync(string address, CancellationToken ct) =>
+        IPAddress.TryParse(address, out var ip) ? ip : (await System.Net.Dns.GetHostAddressesAsync(address, ct))[0];
+
     /// <summary>Every check of <paramref name="environments"/> (plan entries) on one node.</summary>
     public static async Task<ImmutableArray<LiveCheck>> RunAsync(SshNodeSession session, string node, IPAddress address, IEnumerable<EnvironmentPlan> environments, CancellationToken ct)
     {
