@@ -47,7 +47,8 @@ public sealed record AppPlan(
     HealthCheckPlan? HealthCheck,
     AppHooks Hooks,
     int KeepReleases,
-    ImmutableArray<string> SharedDirs)
+    ImmutableArray<string> SharedDirs,
+    ImmutableArray<string> SandboxAllow)
 {
     /// <summary>Whether deploy ships a release for it: a process to run or a static directory to serve.</summary>
     public bool ShipsRelease => Run is not null || Static is not null;
