@@ -187,6 +187,11 @@ t = rep(NA, "address: 10.77.0.11", "address: -oProxyCommand"); one("node-address
 t = rep(NA, "addresses: [10.77.0.11]", 'addresses: ["10.1"]'); one("node-addresses-short-form", "an address in inet_aton short form", NA, t, "HP1006", '"10.1"')
 t = rep(NA, "addresses: [10.77.0.11]", 'addresses: ["fe80::1%eth0"]'); one("node-addresses-scope-id", "an IPv6 address with a scope id", NA, t, "HP1006", '"fe80')
 
+# --- the app sandbox's relaxations (issue 16): only the named ones, spelt exactly ---
+t = M + '  main:\n    app: { run: ./x, sandbox: { allow: [writeHome] } }\n'; one("manifest-sandbox-unknown-relaxation", "a sandbox relaxation that does not exist", D, t, "HP1006", "writeHome")
+t = M + '  main:\n    app: { run: ./x, sandbox: { allow: [writeRelease], disable: true } }\n'; one("manifest-sandbox-disable", "switching the sandbox off as a whole", D, t, "HP1003", "disable")
+t = M + '  main:\n    app: { run: ./x, sandbox: { allow: writeRelease } }\n'; one("manifest-sandbox-allow-not-list", "sandbox.allow as a single string", D, t, "HP1004", "writeRelease")
+
 for f in glob.glob(os.path.join(OUT, "*.case")):
     os.remove(f)
 seen = set()

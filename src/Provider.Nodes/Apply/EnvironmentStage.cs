@@ -443,7 +443,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         // Unless read-only (a dry run), the env state dir is created and the secrets file's owner and mode are made right.
         var r = await Run(session, "read state", RemoteCommand.Shell("""
             dir="$1"; user="$2"; ro="$5"
-            [ "$ro" = yes ] || install -d -m 0700 "$dir"
+            [ "$ro" = yes ] || install -d -m 0700 "${dir%/*}" "$dir"
             cat "$dir/state" 2>/dev/null
             o=$(cd "/etc/hostenv/overrides/$user" 2>/dev/null && find . -type f | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -c1-64)
             [ "$ro" != yes ] && [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
@@ -558,23 +558,33 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         var shared = env.App?.SharedDirs.ToArray() ?? [];
         var r = await session.RunAsync(RemoteCommand.Shell("""
             set -e
-            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; shift 5
+            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; data="$6"; state="$7"; cache="$8"; shift 8
             part="$rel.partial"
-            install -d -o "$user" -g "$user" -m 0750 "$home/releases"
+            # Private to the environment. A static site's releases are traversable (not listable) by nginx's group,
+            # which serves them; its home is made so by the system stage.
+            if [ "$STATIC" = yes ]; then
+              install -d -o "$user" -g www-data -m 0710 "$home/releases"
+            else
+              install -d -o "$user" -g "$user" -m 0700 "$home/releases"
+            fi
+            # The app's data, state and cache directories (HOSTENV_*_DIR), private like the home they live in.
+            for d in "$data" "$state" "$cache"; do
+              [ -n "$d" ] || continue
+              [ -d "$(dirname "$d")" ] || install -d -o "$user" -g "$user" -m 0700 "$(dirname "$d")"
+              install -d -o "$user" -g "$user" -m 0700 "$d"
+            done
             rm -rf "$part"; mkdir -p "$part"
             perl -e "$script" "$blobs" "$part"
             # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied).
             ov="/etc/hostenv/overrides/$user"
             if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; cp -f "$f" "$part/$f"; done); fi
             for d in "$@"; do
-              install -d -o "$user" -g "$user" -m 0750 "$home/shared/$d"
+              install -d -o "$user" -g "$user" -m 0700 "$home/shared" "$home/shared/$d"
               rm -rf "$part/$d"; mkdir -p "$part/$(dirname "$d")"; ln -s "$home/shared/$d" "$part/$d"
             done
             chown -R -h "$user:$user" "$part"
-            # A static site is read by nginx (www-data): it may traverse (not list) the home and releases.
-            [ "$STATIC" = yes ] && chmod o+x "$home" "$home/releases"
             rm -rf "$rel"; mv "$part" "$rel"
-            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), .. shared]).AsRoot()
+            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), env.Paths.DataDir, env.Paths.StateDir, env.Paths.CacheDir, .. shared]).AsRoot()
             .WithEnvironment("STATIC", env.App?.IsStatic == true ? "yes" : "no"), StepTimeout, manifest, ct);
         if (!r.Success)
         {

@@ -243,10 +243,18 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             set -e
             root="$1"; id="$2"; cur="$3"; tar="$4"; shift 4
             part="$root/generations/$id.partial"
+            # Generations hold every environment's nginx configuration (extraConfig may carry credentials) and users:
+            # root's alone. apps/ stays traversable: a unit rendered before the app sandbox (a rollback to an older
+            # generation) runs its ExecStart from there as the environment's user.
+            install -d -m 0711 "$root/generations"
             rm -rf "$part"; mkdir -p "$part"
             for f in "$@"; do mkdir -p "$part/$(dirname "$f")"; cp -p "$root/generations/$cur/$f" "$part/$f"; done
             tar -xf "$tar" -C "$part" --no-same-owner
             rm -f "$tar"
+            # (Also the generations unpacked before these modes existed.)
+            for d in "$part" "$root"/generations/*; do
+              for sub in nginx users acme; do if [ -d "$d/$sub" ]; then chmod 0700 "$d/$sub"; fi; done
+            done
             touch "$part/.complete"
             rm -rf "$root/generations/$id"; mv "$part" "$root/generations/$id"
             # Number generations in order of arrival (stable: an id keeps its first number).
@@ -300,7 +308,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             var keys = string.Join("\n", (user?["openssh"]?["authorizedKeys"]?["keys"] as JsonArray ?? []).Select(k => k?.GetValue<string>()));
             var r = await session.RunAsync(RemoteCommand.Shell("""
                 set -e
-                name="$1"; uid="$2"; home="$3"; keys="$4"
+                name="$1"; uid="$2"; home="$3"; keys="$4"; mode="$5"; group="$6"
                 if getent passwd "$name" >/dev/null; then
                   have=$(id -u "$name")
                   [ "$have" = "$uid" ] || { echo "user $name exists with uid $have, but its reserved uid is $uid" >&2; exit 3; }
@@ -311,14 +319,18 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
                   [ -z "$othergroup" ] || [ "$othergroup" = "$name" ] || { echo "gid $uid is reserved for $name but belongs to group $othergroup" >&2; exit 3; }
                   getent group "$name" >/dev/null || groupadd -g "$uid" "$name"
                   useradd -u "$uid" -g "$uid" -d "$home" -m -s /bin/bash "$name"
-                  chmod 0750 "$home"
+                  chmod "$mode" "$home"
                 fi
+                # Every run, so homes made before (0750, or o+x for a static site) converge on the plan's mode and
+                # group. A generation rendered before homeGroup existed (a rollback) leaves existing homes alone.
+                if [ -n "$group" ]; then chown "$name:$group" "$home"; chmod "$mode" "$home"; fi
                 usermod -U "$name" 2>/dev/null || true
                 install -d -m 0700 -o "$name" -g "$name" "$home/.ssh"
                 printf '%s\n' "$keys" > "$home/.ssh/authorized_keys.new"
                 chown "$name:$name" "$home/.ssh/authorized_keys.new"; chmod 0600 "$home/.ssh/authorized_keys.new"
                 mv "$home/.ssh/authorized_keys.new" "$home/.ssh/authorized_keys"
-                """, name, uid, user?["home"]?.GetValue<string>() ?? "/home/" + name, keys).AsRoot(), StepTimeout, ct);
+                """, name, uid, user?["home"]?.GetValue<string>() ?? "/home/" + name, keys,
+                user?["homeMode"]?.GetValue<string>() ?? "0750", user?["homeGroup"]?.GetValue<string>() ?? "").AsRoot(), StepTimeout, ct);
             if (!r.Success)
             {
                 throw new DeployStepException("users", r.Stderr.Trim().Length > 0 ? r.Stderr.Trim() : $"could not set up user {name}");

@@ -18,14 +18,18 @@ public static class NodeBootstrapper
         ("/etc/hostenv", "0755"),
         ("/etc/hostenv/overrides", "0750"),
         ("/var/lib/hostenv", "0755"),
-        ("/var/lib/hostenv/generations", "0755"),
+        ("/var/lib/hostenv/generations", "0711"),
+        ("/var/lib/hostenv/envs", "0700"),
+        ("/var/lib/hostenv/blobs", "0700"),
+        ("/var/lib/hostenv/secrets", "0711"),
         ("/var/lib/hostenv/acme", "0755"),
         ("/var/lib/hostenv/acme/webroot", "0755"),
         ("/var/lib/hostenv/releases", "0755"),
         ("/var/log/hostenv", "0750"),
     ];
 
-    private const string TmpfilesConf = "d /run/hostenv 0755 root root -\nd /run/hostenv/user 0755 root root -\nd /run/hostenv/nginx 0755 root root -\n";
+    /// <summary>The same parents (and modes) as each generation's tmpfiles: traversable by the environments and nginx, not listable.</summary>
+    private const string TmpfilesConf = "d /run/hostenv 0755 root root -\nd /run/hostenv/user 0711 root root -\nd /run/hostenv/nginx 0711 root root -\n";
 
     public static async Task<ImmutableArray<BootstrapStep>> RunAsync(SshNodeSession session, CancellationToken ct)
     {

@@ -150,7 +150,8 @@ public static class InputBinder
             Str(hooks, "preDeploy"),
             Str(hooks, "postDeploy"),
             Int(app, "keepReleases") ?? deploy.KeepReleases,
-            [.. Strings(app, "sharedDirs").Order(StringComparer.Ordinal)]);
+            [.. Strings(app, "sharedDirs").Order(StringComparer.Ordinal)],
+            [.. Strings(app["sandbox"], "allow").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
 
     private static VirtualHostSpec VirtualHost(string name, JsonNode? v, string pointer)

@@ -110,7 +110,8 @@ public sealed record AppSpec(
     string? PreDeploy,
     string? PostDeploy,
     int KeepReleases,
-    ImmutableArray<string> SharedDirs);
+    ImmutableArray<string> SharedDirs,
+    ImmutableArray<string> SandboxAllow);
 
 public sealed record VerificationSpec(string Path, string? Host, string Scheme, string ExpectStatus, string? BodyRegex, bool FollowRedirects, bool Enforce);
 

@@ -47,7 +47,8 @@ public sealed record AppPlan(
     HealthCheckPlan? HealthCheck,
     AppHooks Hooks,
     int KeepReleases,
-    ImmutableArray<string> SharedDirs)
+    ImmutableArray<string> SharedDirs,
+    ImmutableArray<string> SandboxAllow)
 {
     /// <summary>Whether deploy ships a release for it: a process to run or a static directory to serve.</summary>
     public bool ShipsRelease => Run is not null || Static is not null;
@@ -74,6 +75,7 @@ public sealed record AppPlan(
         ["hooks"] = new System.Text.Json.Nodes.JsonObject { ["postDeploy"] = Hooks.PostDeploy, ["preDeploy"] = Hooks.PreDeploy },
         ["keepReleases"] = KeepReleases,
         ["run"] = Run,
+        ["sandbox"] = new System.Text.Json.Nodes.JsonObject { ["allow"] = new System.Text.Json.Nodes.JsonArray([.. SandboxAllow.Select(a => (System.Text.Json.Nodes.JsonNode?)a)]) },
         ["sharedDirs"] = new System.Text.Json.Nodes.JsonArray([.. SharedDirs.Select(d => (System.Text.Json.Nodes.JsonNode?)d)]),
         ["static"] = Static,
     };

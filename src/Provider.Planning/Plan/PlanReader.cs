@@ -203,7 +203,8 @@ public static class PlanReader
                 : null,
             new AppHooks(hooks.StringOrNull("preDeploy"), hooks.StringOrNull("postDeploy")),
             app.Int("keepReleases"),
-            app.Strings("sharedDirs"));
+            app.Strings("sharedDirs"),
+            app.ObjectOrNull("sandbox") is { } sandbox ? sandbox.Strings("allow") : []);
     }
 
     private static NodePlan Node(string name, PlanElement n, ImmutableSortedDictionary<string, EnvironmentPlan> environments)

@@ -13,6 +13,9 @@ public static class NodeSystemModel
 {
     public static readonly ImmutableArray<int> FirewallPorts = [22, 80, 443];
 
+    /// <summary>The group nginx's workers run as (Debian's www-data): it reaches the app sockets and static sites, nothing else of a tenant.</summary>
+    public const string NginxGroup = "www-data";
+
     /// <summary>A vhost as the node serves it, after hostenv's defaults: TLS on by default; forceSSL follows ACME.</summary>
     public sealed record PlannedVhost(string Name, PlannedEnvironment Environment, VirtualHostSpec? Spec, bool EnableAcme, bool ForceSsl);
 
@@ -185,11 +188,15 @@ public static class NodeSystemModel
         w.StartObject("users");
         foreach (var env in envs)
         {
+            // Homes are private to their environment. A static site's is traversable (never listable) by nginx's
+            // group, which serves ~/current/<dir>; other environments get nothing either way.
+            var staticSite = env.Spec.App is { Run: null, Static: not null };
             w.StartObject(env.UserName);
             w.Bool("createHome", true);
             w.String("group", env.UserName);
             w.String("home", HostenvPaths.Home(env.UserName));
-            w.String("homeMode", "0750");
+            w.String("homeGroup", staticSite ? NginxGroup : env.UserName);
+            w.String("homeMode", staticSite ? "0710" : "0700");
             w.Bool("isNormalUser", true);
             w.Bool("linger", true);
             w.StartObject("openssh");
@@ -198,14 +205,16 @@ public static class NodeSystemModel
             w.EndObject();
             w.EndObject();
             w.StartObject("runtimeDirs");
+            // The app's sockets: setgid, so each socket the app creates belongs to nginx's group (the app's UMask 0007
+            // leaves that group read-write, which connecting needs); nginx only traverses, it never lists.
             w.StartObject(HostenvPaths.UpstreamRuntimeDir(env.UserName));
-            w.String("group", "www-data");
-            w.String("mode", "0750");
+            w.String("group", NginxGroup);
+            w.String("mode", "2710");
             w.String("owner", env.UserName);
             w.EndObject();
             w.StartObject(HostenvPaths.RuntimeDir(env.UserName));
             w.String("group", env.UserName);
-            w.String("mode", "0750");
+            w.String("mode", "0700");
             w.String("owner", env.UserName);
             w.EndObject();
             w.EndObject();

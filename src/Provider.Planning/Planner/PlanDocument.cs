@@ -174,6 +174,10 @@ public static class PlanDocument
         w.EndObject();
         w.Number("keepReleases", app.KeepReleases);
         w.String("run", app.Run);
+        // Always written, also when empty: the plan says that the app is sandboxed and which protections it lifts.
+        w.StartObject("sandbox");
+        w.Strings("allow", app.SandboxAllow);
+        w.EndObject();
         w.Strings("sharedDirs", app.SharedDirs);
         w.String("static", app.Static);
         w.EndObject();

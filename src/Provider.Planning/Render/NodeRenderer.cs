@@ -122,6 +122,7 @@ public static class NodeRenderer
     private static SystemdUnit AppUnit(string user, JsonObject env)
     {
         string P(string key) => env["paths"]?[key]?.GetValue<string>() ?? "";
+        var allow = (env["app"]?["sandbox"]?["allow"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? "").ToHashSet(StringComparer.Ordinal);
         var variables = new (string Name, string Value)[]
         {
             ("HOSTENV_LISTEN", "unix:" + HostenvPaths.SlotSocket(user, "%i")),
@@ -143,8 +144,7 @@ public static class NodeRenderer
                 new UnitSetting("Group", user),
                 new UnitSetting("Slice", HostenvPaths.Slice(user)),
                 UnitSetting.WithSpecifiers("WorkingDirectory", HostenvPaths.Home(user) + "/slots/%i"),
-                // The socket directory (0750, group www-data) guards the socket; the socket itself must be writable by nginx.
-                new UnitSetting("UMask", "0000"),
+                .. AppSandbox.Settings(user, P("home"), P("runtimeDir"), P("upstreamRuntimeDir"), allow),
                 .. variables.Select(v => UnitSetting.WithSpecifiers("Environment", v.Name + "=" + v.Value)),
                 new UnitSetting("EnvironmentFile", "-" + SecretsRoot + "/" + user + ".env"),
                 new UnitSetting("EnvironmentFile", "-/etc/hostenv/overrides/" + user + "/env"),
@@ -263,7 +263,8 @@ public static class NodeRenderer
     /// <summary>Runtime directories with hostenv's modes, recreated at every boot by systemd-tmpfiles.</summary>
     private static string Tmpfiles(JsonObject node)
     {
-        var sb = new StringBuilder();
+        // The parents: traversable, not listable, so a tenant cannot enumerate the others' directories.
+        var sb = new StringBuilder("d /run/hostenv 0755 root root -\nd /run/hostenv/nginx 0711 root root -\nd /run/hostenv/user 0711 root root -\n");
         foreach (var (_, user) in (node["users"]?["users"] as JsonObject ?? []).OrderBy(u => u.Key, StringComparer.Ordinal))
         {
             foreach (var (path, dir) in (user?["runtimeDirs"] as JsonObject ?? []).OrderBy(d => d.Key, StringComparer.Ordinal))

@@ -31,6 +31,12 @@ internal static class EnvironmentChanges
             }
 
             var fields = FieldDiff.Compare(old, now, Skip, path => path == "app");
+            // The app's other settings are listed by name; a lifted sandbox protection is shown with its values.
+            if (!JsonNode.DeepEquals(old["app"]?[Sandbox], now["app"]?[Sandbox]))
+            {
+                fields = fields.Add(new FieldChange(SandboxAllow, ShowAllowed(old), ShowAllowed(now)));
+            }
+
             if (fields.IsEmpty)
             {
                 continue;
@@ -45,8 +51,18 @@ internal static class EnvironmentChanges
         }
     }
 
+    private const string Sandbox = "sandbox";
+    private const string SandboxAllow = "app.sandbox.allow";
+
     // previousNode repeats what the "node" field already shows, and resets to null on the plan after a move.
-    private static bool Skip(string path) => path == "previousNode";
+    private static bool Skip(string path) => path is "previousNode" or "app." + Sandbox;
+
+    /// <summary>"(none)" for a plan from before the sandbox (or without an app): the sandbox did not exist there.</summary>
+    private static string? ShowAllowed(JsonObject environment) =>
+        environment["app"]?[Sandbox] is null ? FieldDiff.Absent : FieldDiff.Show(Allowed(environment));
+
+    /// <summary>The sandbox protections the environment lifts ([] when none or when it has no app).</summary>
+    private static JsonArray Allowed(JsonObject? environment) => environment?["app"]?[Sandbox]?["allow"]?.DeepClone() as JsonArray ?? [];
 
     private static string NodeOf(JsonObject? environment) => FieldDiff.Plain(environment?["node"]) ?? "";
 
@@ -61,6 +77,11 @@ internal static class EnvironmentChanges
         if (environment?["enable"] is JsonValue enable && enable.TryGetValue<bool>(out var enabled) && !enabled)
         {
             parts.Add("disabled");
+        }
+
+        if (Allowed(environment) is { Count: > 0 } allowed)
+        {
+            parts.Add("sandbox allows " + string.Join(", ", allowed.Select(a => a?.GetValue<string>())));
         }
 
         return string.Join(", ", parts);

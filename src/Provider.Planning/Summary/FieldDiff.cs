@@ -85,6 +85,7 @@ internal static class FieldDiff
                 if (namesOnly(path))
                 {
                     into.AddRange(Keys(oo, no)
+                        .Where(k => !skip(path + "." + k))
                         .Where(k => oo.ContainsKey(k) != no.ContainsKey(k) || !JsonNode.DeepEquals(oo[k], no[k]))
                         .Select(k => new FieldChange(path + "." + k, null, null)));
                 }

@@ -92,6 +92,68 @@ public class NodeRendererTests
         AssertNginxAccepts(plan, "node-a");
     }
 
+    private const string Demo = "demo-main-3a65ba5";
+
+    private static string[] AppUnitLines(JsonObject plan) =>
+        Encoding.UTF8.GetString(NodeRenderer.Render(plan, "node-a").Files.Single(f => f.Path == $"systemd/hostenv-{Demo}-app@.service").Content).Split('\n');
+
+    [Fact]
+    public void Render_AppUnit_IsSandboxed_SeesOnlyItsOwnDirectories_AndWritesNoWorldWritableFiles()
+    {
+        var unit = AppUnitLines(ExamplePlan());
+
+        Assert.DoesNotContain("UMask=0000", unit);
+        Assert.Contains("UMask=0007", unit);
+        foreach (var setting in new[]
+        {
+            "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=tmpfs", "PrivateTmp=yes", "PrivateDevices=yes", "PrivateUsers=yes",
+            "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectControlGroups=yes", "RestrictSUIDSGID=yes", "RestrictNamespaces=yes",
+            "LockPersonality=yes", "SystemCallFilter=@system-service", "ProtectProc=invisible", "ProcSubset=pid", "CapabilityBoundingSet=",
+            "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+            // Only its own places come back into the emptied /home, /run/hostenv and /var/lib/hostenv.
+            $"BindPaths=/home/{Demo}", $"BindPaths=/run/hostenv/nginx/{Demo} /run/hostenv/user/{Demo}", $"BindReadOnlyPaths=-/home/{Demo}/releases",
+            "TemporaryFileSystem=/run/hostenv:ro", "TemporaryFileSystem=/var/lib/hostenv:ro", $"BindReadOnlyPaths=/var/lib/hostenv/current/apps/{Demo}",
+        })
+        {
+            Assert.Contains(setting, unit);
+        }
+
+        // No other environment's path is named anywhere in the unit.
+        Assert.DoesNotContain(unit, l => l.Contains("shop-main-4f7240c", StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string, string[]> Relaxations() => new()
+    {
+        { "writeRelease", [$"BindReadOnlyPaths=-/home/{Demo}/releases"] },
+        { "createNamespaces", ["RestrictNamespaces=yes"] },
+        { "anySystemCall", ["SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"] },
+        { "anyAddressFamily", ["RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"] },
+        { "systemInfo", ["ProcSubset=pid"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Relaxations))]
+    public void Render_SandboxAllow_LiftsExactlyTheNamedProtection(string relaxation, string[] lifted)
+    {
+        var plan = ExamplePlan();
+        plan["environments"]![Demo]!["app"]!["sandbox"]!["allow"] = new JsonArray(relaxation);
+
+        var before = AppUnitLines(ExamplePlan());
+        var after = AppUnitLines(plan);
+
+        Assert.Equal(lifted, before.Except(after));
+        Assert.Empty(after.Except(before));
+    }
+
+    [Fact]
+    public void Schema_SandboxRelaxations_AreExactlyTheOnesTheRendererKnows()
+    {
+        var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Provider.Planning", "Schemas", "hostenv.schema.json")))!;
+        var names = schema["$defs"]!["app"]!["properties"]!["sandbox"]!["properties"]!["allow"]!["items"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>());
+        Assert.Equal(Provider.Planning.Model.SandboxRelaxation.All, names.Order(StringComparer.Ordinal));
+        Assert.Equal(Provider.Planning.Model.SandboxRelaxation.All.Select(r => r), Relaxations().Select(r => (string)r[0]).Order(StringComparer.Ordinal));
+    }
+
     private static void AssertNginxAccepts(JsonObject plan, string node)
     {
         using var prefix = new TempDir();

@@ -143,7 +143,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.Equal(0, (await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate")).ExitCode);
         var user = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(repo.Path, "generated", "plan.json")))!["environments"]!.AsObject()
             .Single(e => e.Key.StartsWith(project + "-main-", StringComparison.Ordinal)).Key;
-        var live = Ssh($"readlink /run/hostenv/nginx/{user}/in.sock").Trim();
+        var live = Ssh($"sudo -n readlink /run/hostenv/nginx/{user}/in.sock").Trim(); // the socket directory is 2710 user:www-data
         var liveSlot = live.EndsWith("slot-a.sock", StringComparison.Ordinal) ? "a" : "b";
         var staleSlot = liveSlot == "a" ? "b" : "a";
         Ssh($"sudo -n sed -i 's/^slot=.*/slot={staleSlot}/' /var/lib/hostenv/envs/{user}/state");

@@ -143,13 +143,16 @@ internal static class PlanAssert
             return;
         }
 
-        Keys(a, path, "build", "buildTimeoutSeconds", "healthCheck", "hooks", "keepReleases", "run", "sharedDirs", "static");
+        Keys(a, path, "build", "buildTimeoutSeconds", "healthCheck", "hooks", "keepReleases", "run", "sandbox", "sharedDirs", "static");
         Seq(Strs(a["build"]), app.Build, path + ".build");
         Eq(Int(a["buildTimeoutSeconds"]), app.BuildTimeoutSeconds, path + ".buildTimeoutSeconds");
         Eq(Str(a["run"]), app.Run, path + ".run");
         Eq(Str(a["static"]), app.Static, path + ".static");
         Eq(Int(a["keepReleases"]), app.KeepReleases, path + ".keepReleases");
         Seq(Strs(a["sharedDirs"]), app.SharedDirs, path + ".sharedDirs");
+        var sandbox = Obj(a["sandbox"], path + ".sandbox");
+        Keys(sandbox, path + ".sandbox", "allow");
+        Seq(Strs(sandbox["allow"]), app.SandboxAllow, path + ".sandbox.allow");
         var hooks = Obj(a["hooks"], path + ".hooks");
         Keys(hooks, path + ".hooks", "postDeploy", "preDeploy");
         Eq(Str(hooks["preDeploy"]), app.Hooks.PreDeploy, path + ".hooks.preDeploy");

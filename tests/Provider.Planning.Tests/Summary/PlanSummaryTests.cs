@@ -205,6 +205,35 @@ public class PlanSummaryTests
     }
 
     [Fact]
+    public void Compare_SandboxRelaxed_ShowsWhatItLifts_BesideTheNamedAppFields()
+    {
+        var (plan, state) = (Golden.Plan(), Golden.State());
+        var newPlan = Golden.Plan();
+        var env = newPlan["environments"]![Demo]!;
+        env["app"]!["run"] = "./server --fast";
+        env["app"]!["sandbox"]!["allow"] = new JsonArray("createNamespaces", "writeRelease");
+
+        var changes = Compare(plan, state, newPlan, state);
+
+        Assert.Contains("  ~ env demo-main-3a65ba5: app changed (run), app.sandbox.allow [] → [createNamespaces, writeRelease]", Lines(changes));
+    }
+
+    [Fact]
+    public void Compare_EnvironmentAddedWithARelaxedSandbox_SaysSoOnItsLine()
+    {
+        var (oldPlan, oldState) = (Golden.Plan(), Golden.State());
+        oldPlan["environments"]!.AsObject().Remove(Demo);
+        Golden.RemoveFromNodes(oldPlan, Demo);
+        oldState.Remove(Demo);
+        var newPlan = Golden.Plan();
+        newPlan["environments"]![Demo]!["app"]!["sandbox"]!["allow"] = new JsonArray("anySystemCall");
+
+        var changes = Compare(oldPlan, oldState, newPlan, Golden.State());
+
+        Assert.Contains("  + env demo-main-3a65ba5 (node-a, uid 1002, sandbox allows anySystemCall)", Lines(changes));
+    }
+
+    [Fact]
     public void Compare_DnsGateTurnsOffTls_ShowsBothFlagsAndTheDroppedHeader()
     {
         var (plan, state) = (Golden.Plan(), Golden.State());
