@@ -12,7 +12,9 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class ConfirmationTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 40_000 + (Environment.ProcessId % 100 * 300);
+    // 10_000..18_960: below every other testbed class's range (DeployTestbed 20_000+, EnvironmentTestbed 30_000+, Isolation 61_000+), so
+    // no two classes of one run can reserve the same UID, and never past the 65_533 a UID may be.
+    private static int nextUidBlock = 10_000 + (Environment.ProcessId % 100 * 90);
     private readonly TempDir repo = TempDir.CopyOf(testbed.ProviderRepo);
     private string user = "";
 
