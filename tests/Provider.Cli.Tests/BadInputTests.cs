@@ -4,8 +4,11 @@ namespace Provider.Cli.Tests;
 
 /// <summary>
 /// tests/bad-inputs/*.case: each overlays malformed files onto a copy of the example repo. `plan` must
-/// fail with the stated codes at the stated positions, never crash, and leave every file (generated/,
-/// provider.lock) byte-identical. Regenerate the corpus with tests/bad-inputs/generate.py.
+/// fail with exactly the stated errors (code and file:line:column; a bare file name means the tool prints that
+/// error without a position, which only a missing file or a misnamed node directory may do), never crash, and
+/// leave every file (generated/, provider.lock) byte-identical. A section headed `=== PATH (escaped)` holds
+/// bytes: \\ \r \t \xHH (one raw byte), and \c at the end of the last line for no final line break.
+/// Regenerate the corpus with tests/bad-inputs/generate.py.
 /// </summary>
 [Collection(nameof(ProcessEnvironmentCollection))]
 public sealed class BadInputTests : IDisposable
@@ -28,7 +31,7 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
-    public void Corpus_HasAtLeastSixtyCases() => Assert.True(Cases().Count >= 60, $"only {Cases().Count} cases");
+    public void Corpus_HasAtLeastTwoHundredCases() => Assert.True(Cases().Count >= 200, $"only {Cases().Count} cases");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -46,11 +49,11 @@ public sealed class BadInputTests : IDisposable
             File.Delete(Path.Combine(repo.Path, d));
         }
 
-        foreach (var (path, text) in files)
+        foreach (var (path, bytes) in files)
         {
             var full = Path.Combine(repo.Path, path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, text);
+            File.WriteAllBytes(full, bytes);
         }
 
         var before = repo.Snapshot();
@@ -59,40 +62,43 @@ public sealed class BadInputTests : IDisposable
         Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}\n{result.Stderr}");
         Assert.DoesNotContain("Unhandled exception", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
-        var lines = result.Stderr.Split('\n');
+        var errors = result.Stderr.Split('\n').Where(l => l.Contains(": error HP", StringComparison.Ordinal)).ToList();
         foreach (var (code, where) in expects)
         {
-            var prefix = where.Count(c => c == ':') switch
-            {
-                2 => where + ": ",
-                1 => where + ":",
-                _ => where,
-            };
-            Assert.True(
-                lines.Any(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Contains($"error {code}", StringComparison.Ordinal)),
-                $"expected '{prefix}… error {code}' in:\n{result.Stderr}");
+            var expected = $"{where}: error {code}";
+            var match = errors.FindIndex(l => l.StartsWith(expected + ":", StringComparison.Ordinal) || l.StartsWith(expected + " [", StringComparison.Ordinal));
+            Assert.True(match >= 0, $"expected '{expected}' in:\n{result.Stderr}");
+            errors.RemoveAt(match);
         }
+
+        Assert.True(errors.Count == 0, $"errors the case does not expect:\n{string.Join('\n', errors)}\n\nall output:\n{result.Stderr}");
 
         Assert.Equal(before, repo.Snapshot());
     }
 
-    private static (List<(string Code, string Where)> Expects, List<string> Deletes, List<(string Path, string Text)> Files) Parse(string text)
+    private static (List<(string Code, string Where)> Expects, List<string> Deletes, List<(string Path, byte[] Bytes)> Files) Parse(string text)
     {
         var expects = new List<(string, string)>();
         var deletes = new List<string>();
-        var files = new List<(string, string)>();
+        var files = new List<(string, byte[])>();
         string? current = null;
+        var escaped = false;
         var body = new System.Text.StringBuilder();
+        void Flush()
+        {
+            if (current is not null)
+            {
+                files.Add((current, escaped ? Unescape(body.ToString()) : System.Text.Encoding.UTF8.GetBytes(body.ToString())));
+            }
+        }
+
         foreach (var line in text.Split('\n').SkipLast(1))
         {
             if (line.StartsWith("=== ", StringComparison.Ordinal))
             {
-                if (current is not null)
-                {
-                    files.Add((current, body.ToString()));
-                }
-
-                current = line[4..];
+                Flush();
+                escaped = line.EndsWith(" (escaped)", StringComparison.Ordinal);
+                current = escaped ? line[4..^" (escaped)".Length] : line[4..];
                 body.Clear();
             }
             else if (current is not null)
@@ -110,12 +116,42 @@ public sealed class BadInputTests : IDisposable
             }
         }
 
-        if (current is not null)
+        Flush();
+        return (expects, deletes, files);
+    }
+
+    /// <summary>The bytes of an escaped section: UTF-8 text with \\, \r, \t, \xHH and a final \c (no line break after it).</summary>
+    private static byte[] Unescape(string text)
+    {
+        var bytes = new List<byte>();
+        if (text.EndsWith("\\c\n", StringComparison.Ordinal))
         {
-            files.Add((current, body.ToString()));
+            text = text[..^3];
         }
 
-        return (expects, deletes, files);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\\')
+            {
+                var end = char.IsHighSurrogate(text[i]) ? i + 2 : i + 1;
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(text[i..end]));
+                i = end - 1;
+                continue;
+            }
+
+            var e = text[++i];
+            bytes.AddRange(e switch
+            {
+                '\\' => [(byte)'\\'],
+                'r' => [(byte)'\r'],
+                't' => [(byte)'\t'],
+                'x' => [Convert.ToByte(text.Substring(i + 1, 2), 16)],
+                _ => throw new FormatException($"unknown escape \\{e}"),
+            });
+            i += e == 'x' ? 2 : 0;
+        }
+
+        return [.. bytes];
     }
 
     private static void Copy(string source, string target)

@@ -61,16 +61,24 @@ public sealed class DiagnosticBag
 /// <summary>Helpers for putting user text into a one-line diagnostic.</summary>
 public static class DiagnosticText
 {
-    /// <summary>The text with control characters shown as escapes (\n, \t, \u0001), so a message stays on its line.</summary>
+    /// <summary>
+    /// The text with control characters shown as escapes (\n, \t, \u0001), so a message stays on its line, and
+    /// with invisible characters (a no-break space, a zero-width space) shown too: an unknown key 'port' that
+    /// differs from 'port' only by one of those would otherwise look like the known key.
+    /// </summary>
     public static string Visible(string text) =>
-        text.Any(char.IsControl)
+        text.Any(Hidden)
             ? string.Concat(text.Select(c => c switch
             {
                 '\n' => "\\n",
                 '\r' => "\\r",
                 '\t' => "\\t",
-                _ when char.IsControl(c) => "\\u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture),
+                _ when Hidden(c) => "\\u" + ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture),
                 _ => c.ToString(),
             }))
             : text;
+
+    private static bool Hidden(char c) =>
+        char.IsControl(c)
+        || (c != ' ' && char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.SpaceSeparator or System.Globalization.UnicodeCategory.Format);
 }

@@ -19,4 +19,7 @@ public static class ManifestCodes
     public const string ManifestHashMismatch = "HP1014";
     public const string InvalidRegex = "HP1015";
     public const string WildcardWithLetsEncrypt = "HP1016";
+
+    /// <summary>An input file holds bytes that are not UTF-8 (read as U+FFFD).</summary>
+    public const string NotUtf8 = "HP1017";
 }

@@ -22,4 +22,7 @@ public static class PlanCodes
 
     /// <summary>A field of generated/plan.json is missing, of the wrong type, or names something the plan does not have.</summary>
     public const string PlanFileField = "HP2013";
+
+    /// <summary>A name derived from hostenvHostname (a node's or an environment's canonical name) is longer than DNS allows.</summary>
+    public const string DerivedNameTooLong = "HP2014";
 }

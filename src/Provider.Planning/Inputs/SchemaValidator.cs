@@ -45,7 +45,15 @@ public static class SchemaValidator
             }
 
             var pointer = detail.InstanceLocation.ToString();
-            var schemaPointer = SchemaPointer(schemaDoc, detail.EvaluationPath.ToString());
+            var evaluationPath = detail.EvaluationPath.ToString();
+            if (evaluationPath.Contains("/oneOf/", StringComparison.Ordinal))
+            {
+                // A failing branch of a oneOf: when the oneOf failed it is reported once, as a whole, and when another
+                // branch matched (build: [..] failing the text branch) it is no error at all.
+                continue;
+            }
+
+            var schemaPointer = SchemaPointer(schemaDoc, evaluationPath);
             foreach (var (keyword, message) in detail.Errors)
             {
                 if (keyword == "oneOf")
@@ -96,7 +104,7 @@ public static class SchemaValidator
                 var suggestion = Suggest.Closest(key, known);
                 yield return new Diagnostic(
                     ManifestCodes.UnknownKey, DiagnosticLevel.Error,
-                    $"unknown key '{key}'" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"),
+                    $"unknown key '{DiagnosticText.Visible(key)}'" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"),
                     doc.KeyPositionOf(pointer), field,
                     known.Length == 0 ? "remove it" : "known keys here: " + string.Join(", ", known));
                 break;

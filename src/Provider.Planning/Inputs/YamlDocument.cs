@@ -87,6 +87,12 @@ public sealed class YamlDocument
     internal static (JsonNode? Root, PositionIndex Positions) Read(SourceFile source, DiagnosticBag diagnostics)
     {
         var doc = new PositionIndex(source.Name);
+        if (StreamProblem(source) is { } problem)
+        {
+            diagnostics.Add(problem);
+            return (null, doc);
+        }
+
         try
         {
             var parser = new Parser(new StringReader(source.Text));
@@ -123,13 +129,75 @@ public sealed class YamlDocument
         }
         catch (YamlException ex)
         {
+            var position = Position(doc.File, ex.Start);
+            if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+            {
+                // YamlDotNet reports where the scalar before the tab started; the fix is at the tab.
+                position = TabIndentation(source, position.Line) ?? position;
+            }
+
             diagnostics.Add(new Diagnostic(
                 ManifestCodes.YamlSyntax, DiagnosticLevel.Error,
                 "YAML syntax error: " + FirstLine(ex.Message),
-                Position(doc.File, ex.Start),
+                position,
                 Hint: "check indentation, quoting and ':' after keys near this position"));
             return (null, doc);
         }
+    }
+
+    /// <summary>
+    /// A character YAML does not allow in a stream (YAML 1.2 c-printable), which YamlDotNet lets through for some
+    /// control characters, or U+FFFD, which is what bytes that are not UTF-8 become when the file is read.
+    /// </summary>
+    private static Diagnostic? StreamProblem(SourceFile source)
+    {
+        var text = source.Text;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsSurrogatePair(text, i))
+            {
+                i++;
+                continue;
+            }
+
+            var printable = c is '\t' or '\n' or '\r' or '\u0085' || (c >= ' ' && c <= '~') || (c >= '\u00a0' && c <= '\ud7ff') || (c >= '\ue000' && c <= '\ufffc');
+            if (printable)
+            {
+                continue;
+            }
+
+            var line = 1 + text.AsSpan(0, i).Count('\n');
+            var position = new SourcePosition(source.Name, line, i - text.LastIndexOf('\n', Math.Max(0, i - 1)));
+            return c == '\ufffd'
+                ? new Diagnostic(
+                    ManifestCodes.NotUtf8, DiagnosticLevel.Error,
+                    "the file is not valid UTF-8 here (or holds U+FFFD, the character such bytes are read as)",
+                    position, Hint: "save the file as UTF-8; an editor set to Latin-1 or Windows-1252 writes accented letters as bytes that are not UTF-8")
+                : new Diagnostic(
+                    ManifestCodes.YamlSyntax, DiagnosticLevel.Error,
+                    $"YAML does not allow the character U+{(int)c:X4} in a file",
+                    position, Hint: "remove it; if the value needs it, write it as an escape inside double quotes, e.g. \"\\t\"");
+        }
+
+        return null;
+    }
+
+    /// <summary>The first tab in a line's indentation, from <paramref name="fromLine"/> on (YAML indents with spaces only).</summary>
+    private static SourcePosition? TabIndentation(SourceFile source, int fromLine)
+    {
+        var lines = source.Text.Split('\n');
+        for (var i = Math.Max(0, fromLine - 1); i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                return new SourcePosition(source.Name, i + 1, tab + 1);
+            }
+        }
+
+        return null;
     }
 
     private static string FirstLine(string message)
@@ -151,18 +219,34 @@ public sealed class YamlDocument
 
     private sealed class Builder(PositionIndex doc, DiagnosticBag diagnostics)
     {
+        private const string CoreTagPrefix = "tag:yaml.org,2002:";
+        private const string StringTag = CoreTagPrefix + "str";
+
         private readonly Dictionary<string, JsonNode?> anchors = new(StringComparer.Ordinal);
 
         public JsonNode? Read(IParser parser, string pointer)
         {
             var ev = parser.Current ?? throw new InvalidOperationException("parser has no current event");
             doc.Values[pointer] = doc.Last = Position(doc.File, ev.Start);
+            if (ev is NodeEvent { Tag: { IsEmpty: false, IsNonSpecific: false } tag } && !(ev is Scalar && tag.Value == StringTag))
+            {
+                // A tag asks for a type the file format does not have (!!python/object, !vault, !!binary): reading the
+                // value as if untagged would silently give it another meaning.
+                var shown = tag.Value.StartsWith(CoreTagPrefix, StringComparison.Ordinal) ? "!!" + tag.Value[CoreTagPrefix.Length..] : tag.Value;
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.UnsupportedYaml, DiagnosticLevel.Error,
+                    $"YAML tag '{DiagnosticText.Visible(shown)}' is not supported", Position(doc.File, ev.Start), FieldPath(pointer),
+                    "remove the tag; values are text, numbers, true/false, lists and mappings (quote a value, or tag it !!str, to make it text)"));
+                parser.SkipThisAndNestedEvents();
+                return null;
+            }
+
             JsonNode? node;
             switch (ev)
             {
                 case Scalar scalar:
                     parser.MoveNext();
-                    node = ScalarValue(scalar);
+                    node = YamlScalars.Resolve(scalar);
                     Remember(scalar.Anchor, node);
                     return node;
                 case AnchorAlias alias:
@@ -252,81 +336,6 @@ public sealed class YamlDocument
             {
                 anchors[anchor.Value] = node;
             }
-        }
-
-        private static JsonValue? ScalarValue(Scalar scalar)
-        {
-            var v = scalar.Value;
-            var explicitString = !scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value is "tag:yaml.org,2002:str";
-            if (scalar.Style != ScalarStyle.Plain || explicitString)
-            {
-                return JsonValue.Create(v);
-            }
-
-            // YAML 1.2 core schema resolution of plain scalars.
-            switch (v)
-            {
-                case "" or "~" or "null" or "Null" or "NULL":
-                    return null;
-                case "true" or "True" or "TRUE":
-                    return JsonValue.Create(true);
-                case "false" or "False" or "FALSE":
-                    return JsonValue.Create(false);
-            }
-
-            if (IsDecimalInteger(v) && long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
-            {
-                return JsonValue.Create(l);
-            }
-
-            if (v.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(v[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
-            {
-                return JsonValue.Create(hex);
-            }
-
-            if (IsFloat(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
-            {
-                return JsonValue.Create(d);
-            }
-
-            return JsonValue.Create(v);
-        }
-
-        private static bool IsDecimalInteger(string v)
-        {
-            var start = v.Length > 0 && (v[0] == '-' || v[0] == '+') ? 1 : 0;
-            if (v.Length == start)
-            {
-                return false;
-            }
-
-            for (var i = start; i < v.Length; i++)
-            {
-                if (!char.IsAsciiDigit(v[i]))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static bool IsFloat(string v)
-        {
-            var digits = false;
-            foreach (var c in v)
-            {
-                if (char.IsAsciiDigit(c))
-                {
-                    digits = true;
-                }
-                else if (c is not ('.' or 'e' or 'E' or '-' or '+'))
-                {
-                    return false;
-                }
-            }
-
-            return digits && (v.Contains('.', StringComparison.Ordinal) || v.Contains('e', StringComparison.OrdinalIgnoreCase));
         }
     }
 

@@ -24,31 +24,10 @@ public sealed record ProviderLock(ImmutableSortedDictionary<string, LockEntry> P
             return Empty;
         }
 
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(file.Text);
-            var projects = ImmutableSortedDictionary.CreateBuilder<string, LockEntry>(StringComparer.Ordinal);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("projects", out var p) || p.ValueKind != JsonValueKind.Object)
-            {
-                diagnostics.Add(Invalid(file, "expected an object with 'projects'"));
-                return Empty;
-            }
-
-            foreach (var project in p.EnumerateObject())
-            {
-                var e = project.Value;
-                string? S(string k) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-                var (git, @ref, dir, rev, sha) = (S("git"), S("ref"), S("dir"), S("rev"), S("manifestSha256"));
-                if (git is null || @ref is null || dir is null || rev is null || sha is null || rev.Length != 40 || !rev.All(char.IsAsciiHexDigitLower))
-                {
-                    diagnostics.Add(Invalid(file, $"entry '{project.Name}' needs git, ref, dir, a 40-hex rev and manifestSha256"));
-                    continue;
-                }
-
-                projects[project.Name] = new LockEntry(git, @ref, dir, rev, sha);
-            }
-
-            return new ProviderLock(projects.ToImmutable());
+            doc = JsonDocument.Parse(file.Text);
         }
         catch (JsonException ex)
         {
@@ -58,10 +37,78 @@ public sealed record ProviderLock(ImmutableSortedDictionary<string, LockEntry> P
                 Hint: "restore it from git, or run `hostenv-provider lock update` to rewrite it"));
             return Empty;
         }
+
+        var map = new JsonSourceMap(file);
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("projects", out var p) || p.ValueKind != JsonValueKind.Object)
+            {
+                diagnostics.Add(Invalid(map.PositionOf(root.ValueKind == JsonValueKind.Object ? "/projects" : ""), "expected an object with 'projects'"));
+                return Empty;
+            }
+
+            if (root.TryGetProperty("lockFormat", out var format) && !(format.ValueKind == JsonValueKind.Number && format.TryGetInt32(out var f) && f == Format))
+            {
+                diagnostics.Add(Invalid(map.PositionOf("/lockFormat"), $"lockFormat {format.GetRawText()} is not the format this hostenv-provider reads ({Format})"));
+                return Empty;
+            }
+
+            var projects = ImmutableSortedDictionary.CreateBuilder<string, LockEntry>(StringComparer.Ordinal);
+            var ok = true;
+            foreach (var project in p.EnumerateObject())
+            {
+                var pointer = YamlDocument.Child("/projects", project.Name);
+                if (projects.ContainsKey(project.Name) || map.KeyCount(pointer) > 1)
+                {
+                    diagnostics.Add(Invalid(map.KeyPositionOf(pointer, 1), $"entry '{project.Name}' appears twice (first at line {map.KeyPositionOf(pointer).Line})"));
+                    ok = false;
+                    break;
+                }
+
+                var e = project.Value;
+                string? S(string k) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                if (Problem(e, S) is var (at, what))
+                {
+                    diagnostics.Add(Invalid(map.PositionOf(pointer + at), $"entry '{project.Name}' {what}; each entry has git, ref, dir, a 40-hex rev and manifestSha256"));
+                    continue;
+                }
+
+                if (S("git") is { } git && S("ref") is { } @ref && S("dir") is { } dir && S("rev") is { } rev && S("manifestSha256") is { } sha)
+                {
+                    projects[project.Name] = new LockEntry(git, @ref, dir, rev, sha);
+                }
+            }
+
+            return ok ? new ProviderLock(projects.ToImmutable()) : Empty;
+        }
     }
 
-    private static Diagnostic Invalid(SourceFile file, string message) =>
-        new(ManifestCodes.LockInvalid, DiagnosticLevel.Error, "provider.lock: " + message, new SourcePosition(file.Name, 0, 0),
+    /// <summary>What is wrong with one entry (the member it concerns, relative to the entry, and why), or null.</summary>
+    private static (string At, string What)? Problem(JsonElement entry, Func<string, string?> text)
+    {
+        if (entry.ValueKind != JsonValueKind.Object)
+        {
+            return ("", "must be an object");
+        }
+
+        foreach (var key in new[] { "git", "ref", "dir", "rev", "manifestSha256" })
+        {
+            if (text(key) is null)
+            {
+                return ("/" + key, $"needs '{key}' as a text");
+            }
+        }
+
+        return !IsLowerHex(text("rev"), 40) ? ("/rev", "needs a rev of 40 lowercase hex digits (a full commit id)")
+            : !IsLowerHex(text("manifestSha256"), 64) ? ("/manifestSha256", "needs a manifestSha256 of 64 lowercase hex digits")
+            : null;
+    }
+
+    private static bool IsLowerHex(string? text, int length) => text is not null && text.Length == length && text.All(char.IsAsciiHexDigitLower);
+
+    private static Diagnostic Invalid(SourcePosition position, string message) =>
+        new(ManifestCodes.LockInvalid, DiagnosticLevel.Error, "provider.lock: " + message, position,
             Hint: "run `hostenv-provider lock update` to rewrite it");
 
     public byte[] Write()

@@ -20,7 +20,7 @@ public static partial class FleetPlanner
     {
         var diagnostics = new DiagnosticBag();
         var provider = InputBinder.ReadProvider(input.Provider, diagnostics);
-        var nodes = ReadNodes(input.Nodes, diagnostics);
+        var nodes = NodeReader.Read(input.Nodes, diagnostics);
         var unreadableNodes = input.Nodes.Select(n => n.Name).Where(n => !nodes.ContainsKey(n)).ToHashSet(StringComparer.Ordinal);
         var state = StateReader.Read(input.PreviousState, diagnostics);
         if (provider is null)
@@ -29,8 +29,10 @@ public static partial class FleetPlanner
         }
 
         var manifests = ReadProjects(provider, input.Projects, diagnostics);
+        ProviderChecks.DeployKeys(provider, diagnostics);
         CheckNodeFor(provider, nodes, unreadableNodes, diagnostics);
         var environments = Reserve(provider, nodes, unreadableNodes, manifests, state, input.PreviousState?.Name ?? "generated/state.json", diagnostics);
+        ProviderChecks.DerivedNames(provider, nodes.Keys, environments.Select(e => e.UserName), diagnostics);
         if (diagnostics.HasErrors)
         {
             return new PlanResult(diagnostics.Sorted().ToImmutableArray(), null, null, null);
@@ -38,58 +40,22 @@ public static partial class FleetPlanner
 
         var newState = NextState(state, environments);
         var fleet = new PlannedFleet(provider, [.. nodes.Values], environments, newState, InputsHash(input));
-        return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, CarryOverGate(PlanDocument.Write(fleet), input.PreviousPlan), StateReader.Write(newState));
+        if (GateCarryOver.Apply(PlanDocument.Write(fleet), input.PreviousPlan, diagnostics) is not { } plan)
+        {
+            return new PlanResult(diagnostics.Sorted().ToImmutableArray(), null, null, null);
+        }
+
+        return new PlanResult(diagnostics.Sorted().ToImmutableArray(), fleet, plan, StateReader.Write(newState));
     }
 
     [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\z")]
     private static partial Regex NodeNamePattern();
 
+    /// <summary>A node's directory name: lowercase letters, digits and inner '-', at most 63 characters.</summary>
+    internal static bool IsNodeName(string name) => NodeNamePattern().IsMatch(name);
+
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*__[a-z0-9][a-z0-9-]*\z")]
     private static partial Regex ProjectNamePattern();
-
-    private static ImmutableSortedDictionary<string, NodeConfig> ReadNodes(ImmutableArray<NodeInput> inputs, DiagnosticBag diagnostics)
-    {
-        var result = ImmutableSortedDictionary.CreateBuilder<string, NodeConfig>(StringComparer.Ordinal);
-        foreach (var n in inputs.OrderBy(n => n.Name, StringComparer.Ordinal))
-        {
-            if (!NodeNamePattern().IsMatch(n.Name))
-            {
-                diagnostics.Add(new Diagnostic(
-                    ManifestCodes.InvalidName, DiagnosticLevel.Error, $"node directory name '{n.Name}' is not a valid node name",
-                    new SourcePosition(n.File.Name, 0, 0), Hint: "rename the directory: lowercase letters, digits and '-', at most 63 characters"));
-                continue;
-            }
-
-            var node = InputBinder.ReadNode(n.Name, n.File, diagnostics);
-            if (node is null)
-            {
-                continue;
-            }
-
-            if (!HostForms.IsSshHost(node.Address))
-            {
-                diagnostics.Add(new Diagnostic(
-                    ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"'{node.Address}' is not a host name or an IP address",
-                    node.Source.PositionOf("/address"), "address",
-                    "write a host name like node-a.example.com, an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::10"));
-            }
-
-            foreach (var (address, i) in node.Addresses.Select((a, i) => (a, i)))
-            {
-                if (!HostForms.IsIPAddress(address))
-                {
-                    diagnostics.Add(new Diagnostic(
-                        ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"'{DiagnosticText.Visible(address)}' is not an IPv4 or IPv6 address",
-                        node.Source.PositionOf("/addresses/" + i.ToString(CultureInfo.InvariantCulture)), $"addresses.{i}",
-                        "list the public addresses the node serves, written out in full, e.g. 203.0.113.10 or 2001:db8::10"));
-                }
-            }
-
-            result[n.Name] = node;
-        }
-
-        return result.ToImmutable();
-    }
 
     private static List<(ProjectSource Source, ProjectManifest Manifest, string? Rev)> ReadProjects(
         ProviderConfig provider, ImmutableArray<ProjectInput> inputs, DiagnosticBag diagnostics)
@@ -183,13 +149,15 @@ public static partial class FleetPlanner
         var ok = true;
         var doc = manifest.Source;
         var parts = source.Name.Split("__");
-        if (HostenvIdentity.Normalise(parts[0]) != HostenvIdentity.Normalise(manifest.Organisation)
-            || HostenvIdentity.Normalise(parts[1]) != HostenvIdentity.Normalise(manifest.Project))
+        var organisationDiffers = HostenvIdentity.Normalise(parts[0]) != HostenvIdentity.Normalise(manifest.Organisation);
+        if (organisationDiffers || HostenvIdentity.Normalise(parts[1]) != HostenvIdentity.Normalise(manifest.Project))
         {
+            // Point at the field that differs (organisation first), not always at project.
+            var field = organisationDiffers ? "organisation" : "project";
             diagnostics.Add(new Diagnostic(
                 ManifestCodes.ProjectMismatch, DiagnosticLevel.Error,
                 $"manifest declares '{manifest.Organisation}/{manifest.Project}' but provider.yaml lists it as '{source.Name}'",
-                doc.PositionOf("/project"), "project",
+                doc.PositionOf("/" + field), field,
                 $"make organisation and project match the name '{source.Name}', or rename the entry in provider.yaml"));
             ok = false;
         }
@@ -206,24 +174,23 @@ public static partial class FleetPlanner
             ok = false;
         }
 
-        EnvironmentSpec? production = null;
         foreach (var env in manifest.Environments)
         {
             ok &= ManifestChecks.Environment(doc, env, diagnostics);
-            if (env.Enable && env.Type == "production")
-            {
-                if (production is not null)
-                {
-                    diagnostics.Add(new Diagnostic(
-                        PlanCodes.TwoProductionEnvironments, DiagnosticLevel.Error,
-                        $"environments '{production.Name}' and '{env.Name}' are both enabled with type production",
-                        doc.PositionOf(env.Pointer + "/type"), YamlDocument.FieldPath(env.Pointer + "/type"),
-                        $"a project has at most one enabled production environment (the other is at line {doc.PositionOf(production.Pointer + "/type").Line}); make one testing or disable it"));
-                    ok = false;
-                }
+        }
 
-                production ??= env;
-            }
+        // The first production environment in the file is the one that stands; each later one is reported where it is.
+        var productions = manifest.Environments.Where(e => e.Enable && e.Type == "production")
+            .OrderBy(e => doc.PositionOf(e.Pointer + "/type").Line).ThenBy(e => doc.PositionOf(e.Pointer + "/type").Column).ToList();
+        foreach (var env in productions.Skip(1))
+        {
+            var production = productions[0];
+            diagnostics.Add(new Diagnostic(
+                PlanCodes.TwoProductionEnvironments, DiagnosticLevel.Error,
+                $"environments '{production.Name}' and '{env.Name}' are both enabled with type production",
+                doc.PositionOf(env.Pointer + "/type"), YamlDocument.FieldPath(env.Pointer + "/type"),
+                $"a project has at most one enabled production environment (the other is at line {doc.PositionOf(production.Pointer + "/type").Line}); make one testing or disable it"));
+            ok = false;
         }
 
         return ok;
@@ -303,7 +270,7 @@ public static partial class FleetPlanner
             declared.Add((source, manifest, rev, env, userName, node));
         }
 
-        CheckVhosts(provider, declared.Select(d => (d.Manifest, d.Env, d.UserName)).ToList(), state, stateFile, owners.Keys.ToHashSet(StringComparer.Ordinal), diagnostics);
+        VhostClaims.Check(provider, declared.Select(d => (d.Manifest, d.Env, d.UserName)).ToList(), state, stateFile, owners.Keys.ToHashSet(StringComparer.Ordinal), diagnostics);
 
         var nextUid = Math.Max(PlanLimits.UidFloor, state.UidHighWaterMark) + 1;
         var result = ImmutableArray.CreateBuilder<PlannedEnvironment>();
@@ -351,61 +318,6 @@ public static partial class FleetPlanner
 
     public static string CanonicalHost(ProviderConfig provider, string userName) => $"{userName}.{provider.HostenvHostname}";
 
-    private static void CheckVhosts(
-        ProviderConfig provider,
-        List<(ProjectManifest Manifest, EnvironmentSpec Env, string UserName)> declared,
-        ProviderState state,
-        string stateFile,
-        HashSet<string> declaredUsers,
-        DiagnosticBag diagnostics)
-    {
-        // Names held by reservations whose environment is gone stay held until `state prune`.
-        var heldByGone = new Dictionary<string, StateEntry>(StringComparer.Ordinal);
-        foreach (var entry in state.Entries.Values.Where(e => !declaredUsers.Contains(e.UserName)))
-        {
-            foreach (var vhost in entry.VirtualHosts)
-            {
-                heldByGone.TryAdd(vhost, entry);
-            }
-        }
-
-        var claims = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env, string Raw, string Pointer)>(StringComparer.Ordinal);
-        foreach (var (manifest, env, userName) in declared)
-        {
-            var names = env.VirtualHosts.SelectMany(v => v.ServerAliases.Select((a, i) => (Raw: a, Pointer: v.Pointer + "/serverAliases/" + i.ToString(CultureInfo.InvariantCulture), IsKey: false))
-                    .Prepend((Raw: v.Name, v.Pointer, IsKey: true)))
-                .Append((Raw: CanonicalHost(provider, userName), Pointer: env.Pointer, IsKey: true));
-            foreach (var (raw, pointer, isKey) in names)
-            {
-                var name = Vhosts.Normalise(raw);
-                SourcePosition Position() => isKey ? manifest.Source.KeyPositionOf(pointer) : manifest.Source.PositionOf(pointer);
-                if (claims.TryGetValue(name, out var other))
-                {
-                    var otherPos = other.Manifest.Source.KeyPositionOf(other.Pointer);
-                    diagnostics.Add(new Diagnostic(
-                        PlanCodes.VhostClaimedTwice, DiagnosticLevel.Error,
-                        $"virtual host '{name}' is claimed by {Owner(manifest, env)} and also by '{other.Manifest.ProjectName}' environment '{other.Env.Name}' at {otherPos}",
-                        Position(), YamlDocument.FieldPath(pointer),
-                        "a name can belong to one environment only; remove it from one of them"));
-                    continue;
-                }
-
-                claims[name] = (manifest, env, raw, pointer);
-                if (heldByGone.TryGetValue(name, out var holder))
-                {
-                    diagnostics.Add(new Diagnostic(
-                        PlanCodes.VhostHeldByOther, DiagnosticLevel.Error,
-                        $"virtual host '{name}' wanted by {Owner(manifest, env)} is still reserved in {stateFile} by '{holder.UserName}' (node {holder.Node}), an environment no longer declared",
-                        Position(), YamlDocument.FieldPath(pointer),
-                        $"release it with `hostenv-provider state prune` once '{holder.UserName}' is gone from its node, or choose another name"));
-                }
-            }
-        }
-    }
-
-    private static string Owner(ProjectManifest manifest, EnvironmentSpec env) =>
-        $"'{manifest.ProjectName}' environment '{env.Name}' ({manifest.Source.File})";
-
     private static ProviderState NextState(ProviderState previous, ImmutableArray<PlannedEnvironment> environments)
     {
         var entries = previous.Entries.ToBuilder();
@@ -416,48 +328,6 @@ public static partial class FleetPlanner
 
         var maxUid = entries.Count == 0 ? 0 : entries.Values.Max(e => e.Uid);
         return previous with { Entries = entries.ToImmutable(), UidHighWaterMark = Math.Max(previous.UidHighWaterMark, maxUid) };
-    }
-
-    /// <summary>
-    /// Keeps the DNS gate's verdicts when re-planning: they are observations of the world that `plan`
-    /// cannot make, and dropping them would re-enable ACME on names that do not point at their node.
-    /// A node's gate stamp is kept as it was: it fingerprints the node's vhosts as they were gated, so deploy
-    /// can tell whether what the node serves changed since (Gate.GateStamp).
-    /// </summary>
-    private static byte[] CarryOverGate(byte[] plan, SourceFile? previous)
-    {
-        if (previous is null || !previous.Text.Contains("\"dnsGate\"", StringComparison.Ordinal))
-        {
-            return plan;
-        }
-
-        System.Text.Json.Nodes.JsonObject? old;
-        try
-        {
-            old = System.Text.Json.Nodes.JsonNode.Parse(previous.Text) as System.Text.Json.Nodes.JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return plan; // an unreadable old plan has no verdicts worth keeping
-        }
-
-        if (old is null)
-        {
-            return plan;
-        }
-
-        var (records, gatedNodes) = Gate.GateApplier.Read(old);
-        var fresh = System.Text.Json.Nodes.JsonNode.Parse(plan) as System.Text.Json.Nodes.JsonObject ?? throw new InvalidOperationException("the planner wrote invalid JSON");
-        Gate.GateApplier.Apply(fresh, records, []);
-        foreach (var (node, stamp) in gatedNodes)
-        {
-            if (fresh["nodes"]?[node] is System.Text.Json.Nodes.JsonObject n)
-            {
-                n["dnsGate"] = stamp;
-            }
-        }
-
-        return Output.CanonicalJson.Serialize(fresh);
     }
 
     /// <summary>What `deploy` compares to refuse a stale plan: every input except the generated state.</summary>

@@ -81,10 +81,10 @@ internal static partial class ManifestChecks
     {
         var ok = true;
         var name = Vhosts.Normalise(vhost.Name);
-        if (!HostForms.IsDnsName(name, 2, allowWildcard: true))
+        if (!IsVhostName(name))
         {
             ok = Fail(diagnostics, ManifestCodes.InvalidName, $"'{DiagnosticText.Visible(vhost.Name)}' is not a valid host name", doc.KeyPositionOf(vhost.Pointer), vhost.Pointer,
-                "use a fully qualified DNS name such as shop.example.com");
+                "use a fully qualified DNS name such as shop.example.com (an IP address is not one: its last part is all digits)");
         }
         else if (name.StartsWith("*.", StringComparison.Ordinal) && vhost.EnableLetsEncrypt)
         {
@@ -95,7 +95,7 @@ internal static partial class ManifestChecks
 
         foreach (var (alias, i) in vhost.ServerAliases.Select((a, i) => (a, i)))
         {
-            if (!HostForms.IsDnsName(Vhosts.Normalise(alias), 2, allowWildcard: true))
+            if (!IsVhostName(Vhosts.Normalise(alias)))
             {
                 var pointer = vhost.Pointer + "/serverAliases/" + i.ToString(CultureInfo.InvariantCulture);
                 ok = Fail(diagnostics, ManifestCodes.InvalidName, $"server alias '{DiagnosticText.Visible(alias)}' is not a valid host name", doc.PositionOf(pointer), pointer,
@@ -103,17 +103,52 @@ internal static partial class ManifestChecks
             }
         }
 
+        if (vhost.GlobalRedirect is { } target && vhost.ServerAliases.Prepend(vhost.Name).Any(n => Vhosts.Normalise(n) == Vhosts.Normalise(target)))
+        {
+            ok = Fail(diagnostics, ManifestCodes.InvalidValue, $"globalRedirect sends '{vhost.Name}' to '{target}', a name it serves itself: browsers would be redirected forever",
+                doc.PositionOf(vhost.Pointer + "/globalRedirect"), vhost.Pointer + "/globalRedirect",
+                "redirect to another host (e.g. www.example.com to example.com), or remove globalRedirect");
+        }
+
+        ok &= RawNginx(doc, vhost.Pointer + "/extraConfig", vhost.ExtraConfig, diagnostics);
         foreach (var location in vhost.Locations)
         {
+            var pointer = YamlDocument.Child(vhost.Pointer + "/locations", location.Path);
             if (!NginxLocation.IsValidKey(location.Path))
             {
-                var pointer = YamlDocument.Child(vhost.Pointer + "/locations", location.Path);
                 ok = Fail(diagnostics, ManifestCodes.InvalidName, $"location '{DiagnosticText.Visible(location.Path)}' is not an nginx location", doc.KeyPositionOf(pointer), pointer,
                     "write " + NginxLocation.ExpectedForm);
             }
+
+            if (location.ProxyPass is { } pass && ProxyPassPort(pass) is { } port && port is < 1 or > 65535)
+            {
+                ok = Fail(diagnostics, ManifestCodes.InvalidValue, $"proxyPass port {port.ToString(CultureInfo.InvariantCulture)} is out of range",
+                    doc.PositionOf(pointer + "/proxyPass"), pointer + "/proxyPass", "use a port from 1 to 65535, e.g. http://127.0.0.1:8080");
+            }
+
+            ok &= RawNginx(doc, pointer + "/extraConfig", location.ExtraConfig, diagnostics);
         }
 
         return HeaderValues(doc, vhost, diagnostics) && ok;
+    }
+
+    /// <summary>A DNS name of two or more labels whose top-level label is not all digits (which would make it an IPv4 address, or no name at all).</summary>
+    private static bool IsVhostName(string name) =>
+        HostForms.IsDnsName(name, 2, allowWildcard: true) && !name.TrimEnd('.').Split('.')[^1].All(char.IsAsciiDigit);
+
+    private static bool RawNginx(SourceMap doc, string pointer, string? text, DiagnosticBag diagnostics) =>
+        text is null || NginxText.BalanceProblem(text) is not { } problem
+        || Fail(diagnostics, ManifestCodes.InvalidValue, $"extraConfig would not stay inside its block: {problem}", doc.PositionOf(pointer), pointer,
+            "extraConfig is pasted inside the server or location block; balance its '{' and '}' and close its quotes");
+
+    /// <summary>The port of an http(s)://host:port URL, when it names one in digits (not a unix: socket or a variable).</summary>
+    private static long? ProxyPassPort(string url)
+    {
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var authority = rest.Split('/', '?')[0];
+        var colon = authority.LastIndexOf(':');
+        var port = colon < 0 || authority.StartsWith("unix:", StringComparison.Ordinal) || authority.EndsWith(']') ? "" : authority[(colon + 1)..];
+        return port.Length is > 0 and <= 18 && port.All(char.IsAsciiDigit) ? long.Parse(port, CultureInfo.InvariantCulture) : null;
     }
 
     private static bool HeaderValues(SourceMap doc, VirtualHostSpec vhost, DiagnosticBag diagnostics)
@@ -145,11 +180,24 @@ internal static partial class ManifestChecks
     private static bool Users(SourceMap doc, string parent, IEnumerable<UserSpec> users, DiagnosticBag diagnostics)
     {
         var ok = true;
-        foreach (var user in users.Where(u => !UserIdPattern().IsMatch(u.Id)))
+        foreach (var user in users)
         {
             var pointer = YamlDocument.Child(parent + "/users", user.Id);
-            ok = Fail(diagnostics, ManifestCodes.InvalidName, $"user id '{DiagnosticText.Visible(user.Id)}' is not allowed", doc.KeyPositionOf(pointer), pointer,
-                "use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters, e.g. alice");
+            if (!UserIdPattern().IsMatch(user.Id))
+            {
+                ok = Fail(diagnostics, ManifestCodes.InvalidName, $"user id '{DiagnosticText.Visible(user.Id)}' is not allowed", doc.KeyPositionOf(pointer), pointer,
+                    "use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters, e.g. alice");
+            }
+
+            foreach (var (key, i) in user.PublicKeys.Select((k, i) => (k, i)))
+            {
+                if (SshKeyForm.Problem(key) is { } problem)
+                {
+                    var at = pointer + "/publicKeys/" + i.ToString(CultureInfo.InvariantCulture);
+                    ok = Fail(diagnostics, ManifestCodes.InvalidValue, $"public key of '{user.Id}' is not a whole key: {problem}", doc.PositionOf(at), at,
+                        "copy the whole line of the user's .pub file");
+                }
+            }
         }
 
         return ok;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Provider.Planning.Diagnostics;
 using Provider.Planning.Inputs;
 using Provider.Planning.Model;
@@ -11,7 +12,7 @@ using Provider.Planning.Output;
 namespace Provider.Planning.Planner;
 
 /// <summary>Reads and writes generated/state.json, accepting any hostenv-shaped state as it is.</summary>
-public static class StateReader
+public static partial class StateReader
 {
     public static ProviderState Read(SourceFile? file, DiagnosticBag diagnostics)
     {
@@ -34,11 +35,12 @@ public static class StateReader
             return ProviderState.Empty;
         }
 
+        var map = new JsonSourceMap(file);
         using (json)
         {
             if (json.RootElement.ValueKind != JsonValueKind.Object)
             {
-                diagnostics.Add(Invalid(file, "the top level must be a JSON object of reservations", null));
+                diagnostics.Add(Invalid(map.PositionOf(""), "the top level must be a JSON object of reservations", null));
                 return ProviderState.Empty;
             }
 
@@ -46,31 +48,39 @@ public static class StateReader
             var meta = ImmutableSortedDictionary.CreateBuilder<string, JsonNode?>(StringComparer.Ordinal);
             var uidOwners = new Dictionary<int, string>();
             var highWater = 0;
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var property in json.RootElement.EnumerateObject())
             {
-                if (!seen.Add(property.Name))
+                var pointer = YamlDocument.Child("", property.Name);
+                var occurrence = seen[property.Name] = seen.GetValueOrDefault(property.Name, -1) + 1;
+                if (occurrence > 0)
                 {
-                    diagnostics.Add(Invalid(file, $"key '{property.Name}' appears twice", property.Name));
+                    diagnostics.Add(Invalid(map.KeyPositionOf(pointer, occurrence),
+                        $"key '{Shown(property.Name)}' appears twice (first at line {map.KeyPositionOf(pointer).Line})", Shown(property.Name)));
                     continue;
                 }
 
                 if (property.Name.StartsWith('_'))
                 {
-                    // TryGetInt32 throws (rather than failing) on a non-number, so check the kind first.
-                    if (property.Name == ProviderState.HighWaterKey && property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var hw))
+                    if (property.Name != ProviderState.HighWaterKey)
+                    {
+                        meta[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+                    }
+                    else if (IsUid(property.Value, 0, out var hw))
                     {
                         highWater = hw;
                     }
-                    else if (property.Name != ProviderState.HighWaterKey)
+                    else
                     {
-                        meta[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+                        // Dropping it would let a UID that was handed out and pruned be handed out again.
+                        diagnostics.Add(Invalid(map.PositionOf(pointer),
+                            $"{ProviderState.HighWaterKey} must be a whole number from 0 to {PlanLimits.MaxUid}, found {Describe(property.Value)}", property.Name));
                     }
 
                     continue;
                 }
 
-                var entry = ReadEntry(file, property, diagnostics);
+                var entry = ReadEntry(map, pointer, property, diagnostics);
                 if (entry is null)
                 {
                     continue;
@@ -81,7 +91,7 @@ public static class StateReader
                     diagnostics.Add(new Diagnostic(
                         PlanCodes.StateDuplicateUid, DiagnosticLevel.Error,
                         $"UID {entry.Uid.ToString(CultureInfo.InvariantCulture)} is reserved by both '{other}' and '{entry.UserName}'",
-                        new SourcePosition(file.Name, 0, 0), entry.UserName,
+                        map.PositionOf(pointer + "/uid"), entry.UserName,
                         "a UID belongs to one environment forever; restore the state from git history or give one entry a fresh UID above every other"));
                     continue;
                 }
@@ -95,47 +105,126 @@ public static class StateReader
         }
     }
 
-    private static StateEntry? ReadEntry(SourceFile file, JsonProperty property, DiagnosticBag diagnostics)
+    private static StateEntry? ReadEntry(JsonSourceMap map, string pointer, JsonProperty property, DiagnosticBag diagnostics)
     {
         var v = property.Value;
+        var name = Shown(property.Name);
         if (v.ValueKind != JsonValueKind.Object)
         {
-            diagnostics.Add(Invalid(file, $"entry '{property.Name}' must be an object with userName, uid, node, virtualHosts", property.Name));
+            diagnostics.Add(Invalid(map.PositionOf(pointer), $"entry '{name}' must be an object with userName, uid, node, virtualHosts; found {Describe(v)}", name));
             return null;
         }
 
-        var userName = v.TryGetProperty("userName", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : property.Name;
-        if (userName != property.Name)
+        if (v.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
         {
-            diagnostics.Add(Invalid(file, $"entry '{property.Name}' has userName '{userName}'; the key and userName must match", property.Name));
+            var child = YamlDocument.Child(pointer, repeated.Key);
+            diagnostics.Add(Invalid(map.KeyPositionOf(child, 1),
+                $"entry '{name}' names '{Shown(repeated.Key)}' twice (first at line {map.KeyPositionOf(child).Line})", name + "." + Shown(repeated.Key)));
             return null;
         }
 
-        if (!v.TryGetProperty("uid", out var uidElement) || uidElement.ValueKind != JsonValueKind.Number || !uidElement.TryGetInt32(out var uid) || uid < 1 || uid > PlanLimits.MaxUid)
+        if (!UserNamePattern().IsMatch(property.Name))
         {
-            diagnostics.Add(Invalid(file, $"entry '{property.Name}' needs a numeric uid from 1 to {PlanLimits.MaxUid}", property.Name + ".uid"));
+            diagnostics.Add(Invalid(map.KeyPositionOf(pointer), $"'{name}' is not a user name hostenv-provider would reserve", name));
             return null;
         }
 
-        var node = v.TryGetProperty("node", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? "" : "";
+        string? userName = property.Name;
+        if (v.TryGetProperty("userName", out var u))
+        {
+            userName = u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+            if (userName != property.Name)
+            {
+                diagnostics.Add(Invalid(map.PositionOf(pointer + "/userName"),
+                    $"entry '{name}' has userName {Describe(u)}; the key and userName must match", name + ".userName"));
+                return null;
+            }
+        }
+
+        if (!v.TryGetProperty("uid", out var uidElement) || !IsUid(uidElement, 1, out var uid))
+        {
+            diagnostics.Add(Invalid(map.PositionOf(pointer + "/uid"), $"entry '{name}' needs a numeric uid from 1 to {PlanLimits.MaxUid}", name + ".uid"));
+            return null;
+        }
+
+        var node = NodeName(map, pointer, v, "node", name, diagnostics, out var nodeOk) ?? "";
+        var previousNode = NodeName(map, pointer, v, "previousNode", name, diagnostics, out var previousOk);
+        if (!nodeOk || !previousOk)
+        {
+            return null;
+        }
+
         var vhosts = ImmutableArray.CreateBuilder<string>();
         if (v.TryGetProperty("virtualHosts", out var vh))
         {
-            if (vh.ValueKind != JsonValueKind.Array || vh.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+            if (vh.ValueKind != JsonValueKind.Array)
             {
-                diagnostics.Add(Invalid(file, $"entry '{property.Name}' virtualHosts must be a list of names", property.Name + ".virtualHosts"));
+                diagnostics.Add(Invalid(map.PositionOf(pointer + "/virtualHosts"), $"entry '{name}' virtualHosts must be a list of names, found {Describe(vh)}", name + ".virtualHosts"));
                 return null;
             }
 
-            vhosts.AddRange(vh.EnumerateArray().Select(x => Vhosts.Normalise(x.GetString() ?? "")));
+            var i = 0;
+            foreach (var item in vh.EnumerateArray())
+            {
+                var host = item.ValueKind == JsonValueKind.String ? item.GetString() ?? "" : null;
+                if (host is null || !HostForms.IsDnsName(Vhosts.Normalise(host), 2, allowWildcard: true))
+                {
+                    var at = pointer + "/virtualHosts/" + i.ToString(CultureInfo.InvariantCulture);
+                    diagnostics.Add(Invalid(map.PositionOf(at), $"entry '{name}' virtualHosts holds {Describe(item)}, which is not a host name", name + ".virtualHosts." + i.ToString(CultureInfo.InvariantCulture)));
+                    return null;
+                }
+
+                vhosts.Add(Vhosts.Normalise(host));
+                i++;
+            }
         }
 
-        var previousNode = v.TryGetProperty("previousNode", out var pn) && pn.ValueKind == JsonValueKind.String ? pn.GetString() : null;
         return new StateEntry(property.Name, uid, node, [.. vhosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], previousNode);
     }
 
-    private static Diagnostic Invalid(SourceFile file, string message, string? field) =>
-        new(PlanCodes.StateInvalid, DiagnosticLevel.Error, message, new SourcePosition(file.Name, 0, 0), field,
+    /// <summary>A node name field: absent or null is allowed (hostenv states may lack it); anything else must name a node.</summary>
+    private static string? NodeName(JsonSourceMap map, string pointer, JsonElement entry, string key, string name, DiagnosticBag diagnostics, out bool ok)
+    {
+        ok = true;
+        if (!entry.TryGetProperty(key, out var n) || n.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (n.ValueKind == JsonValueKind.String && n.GetString() is { } s && (s.Length == 0 || FleetPlanner.IsNodeName(s)))
+        {
+            return s.Length == 0 ? null : s;
+        }
+
+        diagnostics.Add(Invalid(map.PositionOf(pointer + "/" + key), $"entry '{name}' {key} must be a node name, found {Describe(n)}", name + "." + key));
+        ok = false;
+        return null;
+    }
+
+    // TryGetInt32 throws (rather than failing) on a non-number, so check the kind first.
+    private static bool IsUid(JsonElement e, int min, out int uid)
+    {
+        uid = 0;
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out uid) && uid >= min && uid <= PlanLimits.MaxUid;
+    }
+
+    private static string Describe(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => $"'{Shown(e.GetString() ?? "")}'",
+        JsonValueKind.Number => e.GetRawText(),
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        _ => e.GetRawText(),
+    };
+
+    private static string Shown(string text) => DiagnosticText.Visible(text.Length > 80 ? text[..77] + "..." : text);
+
+    /// <summary>What the planner reserves (slug-slug-hash), and what useradd accepts: lowercase, digits, '_' and '-', at most 32.</summary>
+    [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}\z")]
+    private static partial Regex UserNamePattern();
+
+    private static Diagnostic Invalid(SourcePosition position, string message, string? field) =>
+        new(PlanCodes.StateInvalid, DiagnosticLevel.Error, message, position, field,
             "state.json is written by `plan`; restore it from git if it was edited by hand");
 
     public static byte[] Write(ProviderState state)
