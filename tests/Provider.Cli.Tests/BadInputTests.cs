@@ -62,7 +62,10 @@ public sealed class BadInputTests : IDisposable
         Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}\n{result.Stderr}");
         Assert.DoesNotContain("Unhandled exception", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
-        var errors = result.Stderr.Split('\n').Where(l => l.Contains(": error HP", StringComparison.Ordinal)).ToList();
+        var lines = result.Stderr.TrimEnd('\n').Split('\n');
+        var stray = lines.Where(l => !(l.Contains(" error HP", StringComparison.Ordinal) || l.StartsWith("  hint: ", StringComparison.Ordinal) || l.EndsWith("; nothing was written.", StringComparison.Ordinal)));
+        Assert.True(!stray.Any(), "a line that is no diagnostic (did a message break across lines?):\n" + result.Stderr);
+        var errors = lines.Where(l => l.Contains(": error HP", StringComparison.Ordinal)).ToList();
         foreach (var (code, where) in expects)
         {
             var expected = $"{where}: error {code}";

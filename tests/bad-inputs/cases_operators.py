@@ -316,6 +316,23 @@ one("form-cloudflare-zone-name", "cloudflare.zoneId given as the zone's name, no
 t = rep(P, "default: node-a", "default: Node-A")
 one("form-nodefor-capitalised", "nodeFor naming a node with capitals", P, t, "HP1006", "Node-A")
 
+# --- found by the property tests (tests/Provider.Cli.Tests/Properties) ---
+t = rep(S, "          /:\n            root: /srv/assets", "          \"~ \\\\.(png|jpg$\":\n            root: /srv/assets")
+one("form-location-regex-unbalanced", "a regex location with an unclosed '(' (nginx -t fails to compile it)", S, t, "HP1015", '"~ ')
+t = rep(S, "csp: \"default-src 'self'\"", "csp: \"default-src 'self' https://$host\"")
+one("form-csp-dollar", "a CSP with '$' (nginx would expand it as a variable)", S, t, "HP1006", "\"default-src")
+t = rep(S, "root: /srv/assets", "root: /srv/$host/assets")
+one("form-root-dollar", "a root path with '$host' in it", S, t, "HP1006", "/srv/$host")
+t = base[D][:base[D].rindex("{ path: /health") + 1]
+case("yaml-cut-short-without-final-line-break", "a manifest cut off mid-line with no final line break (the error is at the end of the last line)",
+     {D: t.encode()}, [f"HP1001 {D}:{t.count(chr(10)) + 1}:{len(t.split(chr(10))[-1]) + 1}"])
+t = rep(P, "  globex__blog:", '  "globex__blog\\nextra":')
+one("provider-project-key-with-line-break", "a quoted project key holding an escaped line break (the error stays on one line)", P, t, "HP1009", '"globex__blog')
+t = rep(NA, "user: deploy\n", "user: deploy\r")
+case("yaml-stray-carriage-return", "a carriage return without a line feed (YAML would count a line the editor does not show)", {NA: t.encode()}, [f"HP1001 {at(NA, t, chr(13))}"])
+t = rep(S, "csp: \"default-src 'self'\"", "csp: \"default-src 'self'\"  # from the wiki:\u2028keep in sync")
+one("yaml-unicode-line-separator", "a U+2028 line separator pasted into a comment from a web page", S, t, "HP1001", "\u2028")
+
 # --- the app sandbox's relaxations (issue 16, item 1): only the named ones, spelt exactly ---
 t = M + '  main:\n    app: { run: ./x, sandbox: { allow: [writeHome] } }\n'
 one("manifest-sandbox-unknown-relaxation", "a sandbox relaxation that does not exist", D, t, "HP1006", "writeHome")

@@ -9,6 +9,7 @@ Run: python3 tests/bad-inputs/generate.py   (rewrites tests/bad-inputs/*.case)
 """
 import glob, os, sys
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the corpus
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import ROOT, cases, escape  # noqa: E402
 import cases_fields, cases_operators  # noqa: E402,F401  (each appends to corpus.cases when imported)

@@ -26,13 +26,14 @@ public sealed record Diagnostic(
 {
     public bool IsError => Level == DiagnosticLevel.Error;
 
+    /// <summary>One line (and a hint line): user text in the field, message or hint cannot break it, whatever characters it holds.</summary>
     public string Format()
     {
-        var where = Position is null ? "" : Position + ": ";
+        var where = Position is null ? "" : DiagnosticText.Visible(Position.ToString()) + ": ";
         var level = Level == DiagnosticLevel.Error ? "error" : "warning";
-        var field = Field is null ? "" : $" [{Field}]";
-        var hint = Hint is null ? "" : $"\n  hint: {Hint}";
-        return $"{where}{level} {Code}{field}: {Message}{hint}";
+        var field = Field is null ? "" : $" [{DiagnosticText.Visible(Field)}]";
+        var hint = Hint is null ? "" : $"\n  hint: {DiagnosticText.Visible(Hint)}";
+        return $"{where}{level} {Code}{field}: {DiagnosticText.Visible(Message)}{hint}";
     }
 }
 

@@ -129,7 +129,7 @@ public sealed class YamlDocument
         }
         catch (YamlException ex)
         {
-            var position = Position(doc.File, ex.Start);
+            var position = InText(source, Position(doc.File, ex.Start));
             if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
             {
                 // YamlDotNet reports where the scalar before the tab started; the fix is at the tab.
@@ -161,7 +161,10 @@ public sealed class YamlDocument
                 continue;
             }
 
-            var printable = c is '\t' or '\n' or '\r' or '\u0085' || (c >= ' ' && c <= '~') || (c >= '\u00a0' && c <= '\ud7ff') || (c >= '\ue000' && c <= '\ufffc');
+            // A CR is allowed only before a LF; NEL (U+0085) and the line and paragraph separators (U+2028, U+2029) not at all:
+            // YamlDotNet ends a line at each, most editors do not, so every position after one would disagree with the editor.
+            var printable = c is '\t' or '\n' || (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                || (c >= ' ' && c <= '~') || (c >= '\u00a0' && c <= '\ud7ff' && c is not ('\u2028' or '\u2029')) || (c >= '\ue000' && c <= '\ufffc');
             if (printable)
             {
                 continue;
@@ -174,6 +177,10 @@ public sealed class YamlDocument
                     ManifestCodes.NotUtf8, DiagnosticLevel.Error,
                     "the file is not valid UTF-8 here (or holds U+FFFD, the character such bytes are read as)",
                     position, Hint: "save the file as UTF-8; an editor set to Latin-1 or Windows-1252 writes accented letters as bytes that are not UTF-8")
+                : c is '\r' or '\u0085' or '\u2028' or '\u2029' ? new Diagnostic(
+                    ManifestCodes.YamlSyntax, DiagnosticLevel.Error,
+                    (c == '\r' ? "a carriage return (CR) without a line feed after it" : $"the line break character U+{(int)c:X4}") + ": YAML would end a line here that editors do not show",
+                    position, Hint: "save the file with LF (or CRLF) line ends; inside a value write it as an escape in double quotes, e.g. \"\\r\"")
                 : new Diagnostic(
                     ManifestCodes.YamlSyntax, DiagnosticLevel.Error,
                     $"YAML does not allow the character U+{(int)c:X4} in a file",
@@ -181,6 +188,16 @@ public sealed class YamlDocument
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The position, or the end of the text when it lies past it: at the end of a file without a final line break,
+    /// YamlDotNet reports the start of a line that does not exist.
+    /// </summary>
+    private static SourcePosition InText(SourceFile source, SourcePosition position)
+    {
+        var lines = source.Text.Split('\n');
+        return position.Line <= lines.Length ? position : position with { Line = lines.Length, Column = lines[^1].Length + 1 };
     }
 
     /// <summary>The first tab in a line's indentation, from <paramref name="fromLine"/> on (YAML indents with spaces only).</summary>

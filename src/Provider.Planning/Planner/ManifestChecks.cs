@@ -119,6 +119,12 @@ internal static partial class ManifestChecks
                 ok = Fail(diagnostics, ManifestCodes.InvalidName, $"location '{DiagnosticText.Visible(location.Path)}' is not an nginx location", doc.KeyPositionOf(pointer), pointer,
                     "write " + NginxLocation.ExpectedForm);
             }
+            else if (NginxLocation.Arguments(location.Path) is [['~', ..], var regex] && RegexError(regex) is { } error)
+            {
+                // nginx compiles it with PCRE when it loads the configuration; .NET rejects the same unbalanced ( [ { and dangling quantifiers.
+                ok = Fail(diagnostics, ManifestCodes.InvalidRegex, $"location regex is not a valid regular expression: {error}", doc.KeyPositionOf(pointer), pointer,
+                    "escape a literal ( [ { . * + ? with \\, e.g. ~ \\.php$");
+            }
 
             if (location.ProxyPass is { } pass && ProxyPassPort(pass) is { } port && port is < 1 or > 65535)
             {
@@ -166,6 +172,12 @@ internal static partial class ManifestChecks
             {
                 ok = Fail(diagnostics, ManifestCodes.InvalidValue, "a header value cannot contain line breaks or control characters",
                     doc.PositionOf(pointer), pointer, "write the header value on one line");
+            }
+            else if (value is not null && value.Contains('$', StringComparison.Ordinal))
+            {
+                // nginx expands variables in add_header values, and has no escape for a literal '$'.
+                ok = Fail(diagnostics, ManifestCodes.InvalidValue, "a header value cannot contain '$': nginx would read it as a variable",
+                    doc.PositionOf(pointer), pointer, "remove the '$'; security headers are fixed text");
             }
             else if (field == "reportTo" && value is not null && !IsReportTo(value))
             {
