@@ -31,15 +31,13 @@ public static class NodeListCommand
     public static async Task<int> RunAsync(NodeListArguments args, CliConsole console, CancellationToken ct)
     {
         var repo = new ProviderRepository(args.RepoDir);
-        var plan = repo.ReadText(ProviderRepository.PlanFile) is null ? null : FleetAccess.Load(args.RepoDir).Plan;
+        var plan = File.Exists(repo.FullPath(ProviderRepository.PlanFile)) ? FleetAccess.Load(args.RepoDir).Plan : null;
         var (nodes, diagnostics) = NodeRegistry.List(repo, plan);
-        var deployUser = NodeInventory.Load(repo).DeployUser;
         var generations = ImmutableDictionary<string, NodeGenerationReport>.Empty;
         if (!args.Offline && !nodes.IsEmpty)
         {
             var key = SshKeyLocator.Locate(args.Identity);
-            var configs = NodeInventory.Load(repo).Nodes.ToDictionary(c => c.Name, StringComparer.Ordinal);
-            var reports = await Task.WhenAll(nodes.Select(n => NodeRegistry.ReadGenerationAsync(NodeInventory.Target(configs[n.Name], deployUser), key, ct)));
+            var reports = await Task.WhenAll(nodes.Select(n => NodeRegistry.ReadGenerationAsync(n.Target, key, ct)));
             generations = nodes.Select((n, i) => (n.Name, reports[i])).ToImmutableDictionary(p => p.Name, p => p.Item2, StringComparer.Ordinal);
         }
 

@@ -30,7 +30,7 @@ public sealed class DnsGateRun(string repoDir, Action<string> progress, TimeProv
         var repo = new ProviderRepository(repoDir);
         var planFile = repo.ReadText(ProviderRepository.PlanFile)
             ?? throw new OperationRefusedException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
-        var (typed, plan) = FleetAccess.Load(repoDir);
+        var (typed, plan) = FleetAccess.Parse(planFile.Text);
         if (args.Node is { } only && !typed.Nodes.ContainsKey(only))
         {
             throw new OperationRefusedException($"node '{only}' is not in the plan");

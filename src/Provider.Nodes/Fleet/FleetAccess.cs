@@ -37,8 +37,14 @@ public sealed class FleetAccess(string repoDir, string? identity)
     {
         var text = new ProviderRepository(repoDir).ReadText(ProviderRepository.PlanFile)
             ?? throw new OperationRefusedException($"no {ProviderRepository.PlanFile}: run `hostenv-provider plan` first");
-        var read = PlanReader.Read(text.Text);
-        if (read.Plan is null || JsonNode.Parse(text.Text) is not JsonObject json)
+        return Parse(text.Text);
+    }
+
+    /// <summary>The plan file's text, checked by PlanReader, typed and as a document (see <see cref="Load"/>).</summary>
+    public static (FleetPlan Plan, JsonObject Json) Parse(string text)
+    {
+        var read = PlanReader.Read(text);
+        if (read.Plan is null || JsonNode.Parse(text) is not JsonObject json)
         {
             throw new OperationRefusedException(string.Join("\n", read.Problems.Select(p => p.Format())));
         }

@@ -18,7 +18,11 @@ public sealed record NodeListing(
     string? HostKeyFingerprint,
     ImmutableArray<string> Addresses,
     bool InPlan,
-    ImmutableArray<string> Environments);
+    ImmutableArray<string> Environments)
+{
+    /// <summary>How to reach the node over SSH (its pinned host key included), for reading its generation.</summary>
+    public required SshTarget Target { get; init; }
+}
 
 /// <summary>The system generation a node reported, or why it could not be asked.</summary>
 public sealed record NodeGenerationReport(bool Reachable, int? Number, string? Id, string? Error);
@@ -54,7 +58,10 @@ public static class NodeRegistry
         {
             var planned = plan?.Nodes.GetValueOrDefault(c.Name);
             ImmutableArray<string> envs = [.. (planned?.Environments ?? []).Order(StringComparer.Ordinal)];
-            return new NodeListing(c.Name, c.Address, c.Port, c.User ?? deployUser, Fingerprint(c.HostKey), c.Addresses, planned is not null, envs);
+            return new NodeListing(c.Name, c.Address, c.Port, c.User ?? deployUser, Fingerprint(c.HostKey), c.Addresses, planned is not null, envs)
+            {
+                Target = NodeInventory.Target(c, deployUser),
+            };
         });
         return ([.. listings], diagnostics);
     }
