@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -117,7 +116,7 @@ public static class NginxTest
     {
         using var dir = new TempDir();
         var (cert, key) = (Path.Combine(dir.Path, "cert.pem"), Path.Combine(dir.Path, "key.pem"));
-        Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+        NginxPrefix.Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
             "-subj", "/CN=placeholder", "-keyout", key, "-out", cert);
         return (File.ReadAllBytes(cert), File.ReadAllBytes(key));
     });
@@ -147,29 +146,8 @@ public static class NginxTest
             }
         }
 
-        Directory.CreateDirectory(Path.Combine(p, "logs"));
-        File.WriteAllText(Path.Combine(p, "nginx.conf"), $$"""
-            pid {{p}}/nginx.pid;
-            error_log {{p}}/logs/error.log;
-            events {}
-            http {
-                access_log off;
-                client_body_temp_path {{p}}/body; proxy_temp_path {{p}}/proxy;
-                fastcgi_temp_path {{p}}/fcgi; uwsgi_temp_path {{p}}/uwsgi; scgi_temp_path {{p}}/scgi;
-                include {{p}}/gen/nginx/*.conf;
-            }
-            """);
-        var (code, output) = Run(Nginx, "-t", "-q", "-p", p, "-c", Path.Combine(p, "nginx.conf"));
+        var (code, output) = NginxPrefix.Run(Nginx, "-t", "-q", "-p", p, "-c", NginxPrefix.WriteConfig(p));
         return code == 0 ? null : output.Replace(p, "PREFIX", StringComparison.Ordinal).Trim();
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var output = process.StandardError.ReadToEnd() + stdout.Result;
-        process.WaitForExit();
-        return (process.ExitCode, output);
     }
 }
 

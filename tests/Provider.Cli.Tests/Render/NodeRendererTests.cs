@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Provider.Cli.Tests.Support;
@@ -174,33 +173,12 @@ public class NodeRendererTests
         foreach (var vhost in certs)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(vhost)!);
-            Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=placeholder",
+            NginxPrefix.Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=placeholder",
                 "-keyout", Path.Combine(Path.GetDirectoryName(vhost)!, "key.pem"), "-out", vhost);
         }
 
-        Directory.CreateDirectory(Path.Combine(prefix.Path, "logs"));
-        var p = prefix.Path;
-        File.WriteAllText(Path.Combine(p, "nginx.conf"), $$"""
-            pid {{p}}/nginx.pid;
-            error_log {{p}}/logs/error.log;
-            events {}
-            http {
-                access_log off;
-                client_body_temp_path {{p}}/body; proxy_temp_path {{p}}/proxy;
-                fastcgi_temp_path {{p}}/fcgi; uwsgi_temp_path {{p}}/uwsgi; scgi_temp_path {{p}}/scgi;
-                include {{p}}/gen/nginx/*.conf;
-            }
-            """);
-        var (code, output) = Run("nginx", "-t", "-p", prefix.Path, "-c", Path.Combine(prefix.Path, "nginx.conf"));
+        var (code, output) = NginxPrefix.Run("nginx", "-t", "-p", prefix.Path, "-c", NginxPrefix.WriteConfig(prefix.Path));
         Assert.True(code == 0, output);
         Assert.Contains("test is successful", output, StringComparison.Ordinal);
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output);
     }
 }
