@@ -5,6 +5,16 @@ public static class HostenvPaths
 {
     public const string AcmeWebroot = "/var/lib/hostenv/acme/webroot";
 
+    /// <summary>Where vhosts write their logs: Debian's nginx logrotate rule (/var/log/nginx/*.log, .1 kept uncompressed) rotates them.</summary>
+    public const string NginxLogRoot = "/var/log/nginx";
+
+    /// <summary>The name of the access-log format the node renderer declares and the fleet monitor parses.</summary>
+    public const string NginxLogFormat = "hostenv";
+
+    public static string AccessLog(string vhost, string root = NginxLogRoot) => $"{root}/hostenv-{vhost}.access.log";
+
+    public static string ErrorLog(string vhost, string root = NginxLogRoot) => $"{root}/hostenv-{vhost}.error.log";
+
     public static string Home(string userName) => "/home/" + userName;
 
     public static string RuntimeDir(string userName) => "/run/hostenv/user/" + userName;

@@ -29,12 +29,13 @@ public static class NodeRenderer
     public static NodeGeneration Render(JsonObject plan, string node) => Render(plan, node, CertRoot);
 
     /// <summary>Renders with another certificate root (tests point nginx -t at placeholder certificates there).</summary>
-    public static NodeGeneration Render(JsonObject plan, string node, string certRoot)
+    public static NodeGeneration Render(JsonObject plan, string node, string certRoot, string logRoot = HostenvPaths.NginxLogRoot)
     {
         var n = plan["nodes"]?[node] as JsonObject ?? throw new ArgumentException($"node '{node}' is not in the plan", nameof(node));
         var files = new List<GeneratedFile>
         {
             Text("nginx/00-catch-all.conf", NginxWriter.Write(CatchAll())),
+            Text("nginx/00-log-format.conf", NginxWriter.Write(LogFormat())),
         };
 
         var nginx = n["services"]?["nginx"];
@@ -53,7 +54,7 @@ public static class NodeRenderer
 
             foreach (var (name, vhost) in owner)
             {
-                nodes.AddRange(Servers(name, vhost as JsonObject ?? [], certRoot));
+                nodes.AddRange(Servers(name, vhost as JsonObject ?? [], certRoot, logRoot));
             }
 
             files.Add(Text($"nginx/env-{owner.Key}.conf", NginxWriter.Write(nodes)));
@@ -175,7 +176,24 @@ public static class NodeRenderer
         ]),
     ];
 
-    private static IEnumerable<NginxNode> Servers(string name, JsonObject vhost, string certRoot)
+    /// <summary>
+    /// The access-log line every vhost writes (its own file, see <see cref="HostenvPaths.AccessLog"/>): the fleet monitor reads
+    /// the time (seconds.millis), the status and the request from it without a date parser. nginx escapes quotes and control bytes.
+    /// </summary>
+    private static IEnumerable<NginxNode> LogFormat() =>
+    [
+        new NginxComment("the fleet monitor (hostenv-provider serve) parses this format: time status seconds bytes request referer agent client"),
+        new NginxDirective("log_format", HostenvPaths.NginxLogFormat,
+            "$msec $status $request_time $body_bytes_sent \"$request\" \"$http_referer\" \"$http_user_agent\" $remote_addr"),
+    ];
+
+    private static IEnumerable<NginxNode> Logs(string name, string logRoot) =>
+    [
+        new NginxDirective("access_log", HostenvPaths.AccessLog(name, logRoot), HostenvPaths.NginxLogFormat),
+        new NginxDirective("error_log", HostenvPaths.ErrorLog(name, logRoot)),
+    ];
+
+    private static IEnumerable<NginxNode> Servers(string name, JsonObject vhost, string certRoot, string logRoot)
     {
         var names = new[] { name }.Concat((vhost["serverAliases"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? "")).ToArray();
         var acme = vhost["enableACME"]?.GetValue<bool>() == true;
@@ -186,13 +204,14 @@ public static class NodeRenderer
             new NginxDirective("default_type", "text/plain"),
         ]);
 
-        var http = new List<NginxNode>
-        {
+        List<NginxNode> http =
+        [
             new NginxDirective("listen", "80"),
             new NginxDirective("listen", "[::]:80"),
             new NginxDirective("server_name", names),
+            .. Logs(name, logRoot),
             challenge,
-        };
+        ];
         if (forceSsl)
         {
             http.Add(new NginxBlock("location", ["/"], [new NginxDirective("return", "301", "https://$host$request_uri")]));
@@ -215,6 +234,7 @@ public static class NodeRenderer
             // Until lego has a real certificate, activation installs a self-signed placeholder here.
             new NginxDirective("ssl_certificate", $"{certRoot}/{name}/fullchain.pem"),
             new NginxDirective("ssl_certificate_key", $"{certRoot}/{name}/key.pem"),
+            .. Logs(name, logRoot),
             challenge,
             .. Content(vhost),
         ]);

@@ -128,7 +128,7 @@ public static class NginxTest
     {
         using var prefix = new TempDir();
         var p = prefix.Path;
-        var generation = NodeRenderer.Render(plan, node, Path.Combine(p, "certs"));
+        var generation = NodeRenderer.Render(plan, node, Path.Combine(p, "certs"), Path.Combine(p, "logs"));
         foreach (var file in generation.Files.Where(f => f.Path.StartsWith("nginx/", StringComparison.Ordinal)))
         {
             var path = Path.Combine(p, "gen", file.Path);

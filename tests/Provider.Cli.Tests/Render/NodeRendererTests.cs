@@ -157,7 +157,7 @@ public class NodeRendererTests
     {
         using var prefix = new TempDir();
         var certRoot = Path.Combine(prefix.Path, "certs");
-        var generation = NodeRenderer.Render(plan, node, certRoot);
+        var generation = NodeRenderer.Render(plan, node, certRoot, Path.Combine(prefix.Path, "logs"));
         foreach (var file in generation.Files.Where(f => f.Path.StartsWith("nginx/", StringComparison.Ordinal)))
         {
             var path = Path.Combine(prefix.Path, "gen", file.Path);
