@@ -21,7 +21,8 @@ public sealed record GenerationHistory(string? Current, ImmutableArray<Generatio
     /// <summary>Generations kept on a node besides the current one and the newest confirmed one before it.</summary>
     public const int Keep = 10;
 
-    private const string ReadScript = """
+    /// <summary>Prints the generation record of the node under $1 (also run as a function inside the fleet monitor's collect script).</summary>
+    public const string ReadScript = """
         root="$1"
         echo "current $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
         [ -f "$root/generations.index" ] && sed 's/^/index /' "$root/generations.index"

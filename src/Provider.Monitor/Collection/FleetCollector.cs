@@ -1,0 +1,119 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Provider.Monitor.Service;
+using Provider.Monitor.Storage;
+using Provider.Nodes.Fleet;
+using Provider.Nodes.Ssh;
+
+namespace Provider.Monitor.Collection;
+
+/// <summary>How the collector runs: the cycle interval, the log bytes a node may send per cycle, how far back a new journal starts.</summary>
+public sealed record CollectorOptions(TimeSpan Interval, long MaxLogBytesPerNode, TimeSpan JournalBackfill, RetentionPolicy Retention)
+{
+    public static CollectorOptions Default { get; } = new(TimeSpan.FromSeconds(30), 4 * 1024 * 1024, TimeSpan.FromHours(24), RetentionPolicy.Default);
+}
+
+/// <summary>What one node's cycle did (for logs and benchmarks).</summary>
+public sealed record CycleReport(string Node, bool Reachable, int Lines, long OutputBytes, TimeSpan Elapsed, string? Error);
+
+/// <summary>
+/// Agentless collection: per node and cycle, one fresh SSH login (pinned host key; "reachable" means a deploy could log in now)
+/// running one script that returns the node's state and its new log lines since the stored cursors. Nodes run in parallel;
+/// an unreachable node is stored as such and the others go on. Lines and cursors commit together (<see cref="NodeCycle"/>).
+/// </summary>
+public sealed class FleetCollector(string repoDir, string? identity, IMonitorStore store, CycleSignal signal, CollectorOptions options, Action<string>? log = null)
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Collects until cancelled: a cycle every Interval (measured start to start), retention once an hour.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var lastRetention = DateTimeOffset.MinValue;
+        while (!ct.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await CollectOnceAsync(ct);
+                if (DateTimeOffset.UtcNow - lastRetention > TimeSpan.FromHours(1))
+                {
+                    var removed = await store.ApplyRetentionAsync(options.Retention, ct);
+                    lastRetention = DateTimeOffset.UtcNow;
+                    if (removed > 0)
+                    {
+                        log?.Invoke($"retention removed {removed} log lines");
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is Provider.Nodes.Engine.OperationRefusedException or IOException)
+            {
+                log?.Invoke($"cycle skipped: {ex.Message}");
+            }
+
+            var wait = options.Interval - Stopwatch.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One cycle over every node of the current plan (read afresh: a re-plan or a new node shows up next cycle).</summary>
+    public async Task<ImmutableArray<CycleReport>> CollectOnceAsync(CancellationToken ct, string? onlyNode = null)
+    {
+        var fleet = new FleetAccess(repoDir, identity);
+        var nodes = fleet.Nodes.Where(n => onlyNode is null || n == onlyNode).ToList();
+        var reports = new CycleReport[nodes.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, nodes.Count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (i, token) =>
+        {
+            reports[i] = await CollectNodeAsync(fleet, CollectTarget.From(fleet.Plan, nodes[i]), token);
+            signal.Publish(nodes[i]);
+        });
+        return [.. reports];
+    }
+
+    private async Task<CycleReport> CollectNodeAsync(FleetAccess fleet, CollectTarget target, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var cursors = await store.GetCursorsAsync(target.Node, ct);
+        NodeCycle cycle;
+        long bytes = 0;
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            await using var session = await fleet.ConnectAsync(target.Node, ct);
+            var r = await session.RunAsync(RemoteCommand.Exec("bash", "-c", CollectScript.Text, "collect").AsRoot(), CommandTimeout,
+                target.Request(cursors, options.MaxLogBytesPerNode, now - options.JournalBackfill), ct);
+            bytes = r.Stdout.Length;
+            if (!r.Success)
+            {
+                throw new CollectOutputException($"node '{target.Node}': the collect script exited {r.ExitCode}: {r.Stderr.Trim()}");
+            }
+
+            cycle = CollectOutput.Parse(target, r.Stdout, cursors, now);
+        }
+        catch (Exception ex) when (ex is NodeConnectionException or CollectOutputException or Renci.SshNet.Common.SshException or IOException or System.Text.Json.JsonException)
+        {
+            // Nothing of a failed cycle is kept but the fact: the cursors stay where the last stored cycle left them.
+            cycle = new NodeCycle(NodeSnapshot.Unreachable(target.Node, DateTimeOffset.UtcNow, ex.Message), [], [], cursors);
+        }
+
+        await store.RecordCycleAsync(cycle, ct);
+        var report = new CycleReport(target.Node, cycle.Snapshot.Reachable, cycle.Lines.Length, bytes, Stopwatch.GetElapsedTime(started), cycle.Snapshot.Error);
+        log?.Invoke(report.Reachable
+            ? $"{target.Node}: {report.Lines} new log lines, {report.OutputBytes} bytes in {report.Elapsed.TotalMilliseconds:0} ms"
+            : $"{target.Node}: unreachable: {report.Error}");
+        return report;
+    }
+}
