@@ -29,6 +29,8 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.CreateHistory(console));
         root.Subcommands.Add(SecretsCommand.Create(console));
         root.Subcommands.Add(VerifyCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
+        root.Subcommands.Add(LogsCommand.Create(console));
         root.Subcommands.Add(CompletionCommand.Create(console));
 
         if (Environment.GetEnvironmentVariable("HOSTENV_PROVIDER_TRACE") is "1" or "true")

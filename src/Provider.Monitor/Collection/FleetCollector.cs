@@ -23,8 +23,6 @@ public sealed record CycleReport(string Node, bool Reachable, int Lines, long Ou
 /// </summary>
 public sealed class FleetCollector(string repoDir, string? identity, IMonitorStore store, CycleSignal signal, CollectorOptions options, Action<string>? log = null)
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
-
     /// <summary>Collects until cancelled: a cycle every Interval (measured start to start), retention once an hour.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -87,28 +85,7 @@ public sealed class FleetCollector(string repoDir, string? identity, IMonitorSto
     {
         var started = Stopwatch.GetTimestamp();
         var cursors = await store.GetCursorsAsync(target.Node, ct);
-        NodeCycle cycle;
-        long bytes = 0;
-        try
-        {
-            var now = DateTimeOffset.UtcNow;
-            await using var session = await fleet.ConnectAsync(target.Node, ct);
-            var r = await session.RunAsync(RemoteCommand.Exec("bash", "-c", CollectScript.Text, "collect").AsRoot(), CommandTimeout,
-                target.Request(cursors, options.MaxLogBytesPerNode, now - options.JournalBackfill), ct);
-            bytes = r.Stdout.Length;
-            if (!r.Success)
-            {
-                throw new CollectOutputException($"node '{target.Node}': the collect script exited {r.ExitCode}: {r.Stderr.Trim()}");
-            }
-
-            cycle = CollectOutput.Parse(target, r.Stdout, cursors, now);
-        }
-        catch (Exception ex) when (ex is NodeConnectionException or CollectOutputException or Renci.SshNet.Common.SshException or IOException or System.Text.Json.JsonException)
-        {
-            // Nothing of a failed cycle is kept but the fact: the cursors stay where the last stored cycle left them.
-            cycle = new NodeCycle(NodeSnapshot.Unreachable(target.Node, DateTimeOffset.UtcNow, ex.Message), [], [], cursors);
-        }
-
+        var (cycle, bytes) = await NodeCollection.RunAsync(fleet, target, cursors, options.MaxLogBytesPerNode, DateTimeOffset.UtcNow - options.JournalBackfill, ct);
         await store.RecordCycleAsync(cycle, ct);
         var report = new CycleReport(target.Node, cycle.Snapshot.Reachable, cycle.Lines.Length, bytes, Stopwatch.GetElapsedTime(started), cycle.Snapshot.Error);
         log?.Invoke(report.Reachable

@@ -87,6 +87,10 @@ follow() {
     off=0
   elif [ "$size" -lt "$off" ]; then
     echo "@@gap $1 $2 $ino $off"; off=0
+  elif [ -z "$ino" ] && [ "$size" -gt "$remaining" ]; then
+    # A log seen for the first time starts with its newest lines that fit the budget, from a line start.
+    off=$((size - remaining))
+    off=$((off + $(tail -c +"$((off + 1))" "$f" | head -n 1 | wc -c)))
   fi
   emit "$1" "$2" "$f" "$nino" "$off"
 }

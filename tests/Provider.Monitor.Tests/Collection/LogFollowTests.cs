@@ -88,6 +88,8 @@ public sealed class LogFollowTests : IDisposable
     [Fact]
     public void Budget_BringsCompleteLinesOnly_AndTheRestNextCycle()
     {
+        File.WriteAllText(Access, "");
+        Assert.Empty(Cycle()); // the empty file gets its cursor
         Write(100, padding: 50);
         var seen = new List<LogLine>();
         var cycles = 0;
@@ -103,8 +105,21 @@ public sealed class LogFollowTests : IDisposable
     }
 
     [Fact]
+    public void FirstSight_OfALargeLog_StartsWithItsNewestLines_FromALineStart()
+    {
+        Write(100, padding: 50);
+        var lines = Cycle(budget: 1000);
+        Assert.InRange(lines.Length, 1, 9);
+        Assert.Equal(Enumerable.Range(100 - lines.Length, lines.Length), Requests(lines));
+        Write(1);
+        Assert.Equal([100], Requests(Cycle(budget: 1000)));
+    }
+
+    [Fact]
     public void LineLongerThanTheBudget_ComesInPieces_AndDoesNotBlockTheLog()
     {
+        File.WriteAllText(Access, "");
+        Assert.Empty(Cycle());
         File.WriteAllText(Access, new string('z', 3000) + "\n");
         Write(1);
         var pieces = new List<LogLine>();
