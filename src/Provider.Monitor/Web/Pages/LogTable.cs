@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using Provider.Monitor.Storage;
+using Provider.Monitor.Web.Html;
+using Provider.Monitor.Web.Query;
+using static Provider.Monitor.Web.Html.Markup;
+
+namespace Provider.Monitor.Web.Pages;
+
+/// <summary>Log lines, newest first. The message is the store's Highlighted text (HTML-safe by contract, with &lt;mark&gt;).</summary>
+public static class LogTable
+{
+    public static Markup Render(string caption, ImmutableArray<LogHit> hits)
+    {
+        if (hits.IsDefaultOrEmpty)
+        {
+            return H($"""<p class="none" data-log-empty="true">No matching log lines.</p>""");
+        }
+
+        return H($"""
+            <div class="table-wrap">
+            <table class="logs">
+            <caption>{caption}</caption>
+            <thead><tr>
+            <th scope="col">Time (UTC)</th><th scope="col">Node</th><th scope="col">Environment</th><th scope="col">Source</th>
+            <th scope="col">Level</th><th scope="col">Message</th>
+            </tr></thead>
+            <tbody>
+            {hits.Select(Row)}
+            </tbody>
+            </table>
+            </div>
+            """);
+    }
+
+    private static Markup Row(LogHit hit)
+    {
+        var line = hit.Line;
+        return H($"""
+            <tr data-log-id="{hit.Id}" class="level-{QueryReader.LevelName(line.Level)}">
+            <td class="nowrap"><time datetime="{Format.Iso(line.Time)}">{Format.Utc(line.Time)}</time></td>
+            <td>{line.Node}</td>
+            <td>{Format.Text(line.Environment)}</td>
+            <td>{line.Source}</td>
+            <td>{QueryReader.LevelName(line.Level)}</td>
+            <td class="message">{Trusted(hit.Highlighted)}</td>
+            </tr>
+            """);
+    }
+}
