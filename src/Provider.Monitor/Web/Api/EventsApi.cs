@@ -32,9 +32,10 @@ public static class EventsApi
         Task<bool> next = Task.FromResult(true);
         try
         {
-            // The first frame tells the client the stream is open (and sets EventSource's reconnection delay).
-            await WriteAsync(response, "retry: 5000\n\n", ct);
+            // Subscribe first (the iterator registers its channel synchronously), then send the first frame: a
+            // client that has read it has not missed any later cycle. It also sets EventSource's reconnection delay.
             next = events.MoveNextAsync().AsTask();
+            await WriteAsync(response, "retry: 5000\n\n", ct);
             var tick = keepAlive.WaitForNextTickAsync(ct).AsTask();
             while (true)
             {

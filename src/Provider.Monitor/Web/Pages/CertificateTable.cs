@@ -8,25 +8,15 @@ namespace Provider.Monitor.Web.Pages;
 /// <summary>Certificate expiry per vhost: amber under 14 days, red under 3 or expired, "placeholder" for the self-signed stand-in.</summary>
 public static class CertificateTable
 {
-    public static Markup Render(string node, ImmutableArray<CertificateInfo> certificates, DateTimeOffset now)
-    {
-        if (certificates.IsDefaultOrEmpty)
-        {
-            return H($"""<p class="none">No certificates.</p>""");
-        }
+    private static readonly string[] Columns = ["Vhost", "Expires", "Status"];
 
-        return H($"""
-            <div class="table-wrap">
-            <table class="certs">
-            <caption>Certificates on {node}</caption>
-            <thead><tr><th scope="col">Vhost</th><th scope="col">Expires</th><th scope="col">Status</th></tr></thead>
-            <tbody>
-            {certificates.OrderBy(c => c.Vhost, StringComparer.Ordinal).Select(c => Row(c, now))}
-            </tbody>
-            </table>
-            </div>
-            """);
-    }
+    public static Markup Render(string node, ImmutableArray<CertificateInfo> certificates, DateTimeOffset now) => HtmlTable.Render<CertificateInfo>(
+        "certs",
+        $"Certificates on {node}",
+        Columns,
+        certificates.IsDefault ? [] : [.. certificates.OrderBy(c => c.Vhost, StringComparer.Ordinal)],
+        c => Row(c, now),
+        "No certificates.");
 
     private static Markup Row(CertificateInfo c, DateTimeOffset now)
     {

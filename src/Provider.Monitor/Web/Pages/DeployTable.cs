@@ -9,28 +9,10 @@ namespace Provider.Monitor.Web.Pages;
 /// <summary>Deploy events, newest first (the history page, a node's page and an environment's page).</summary>
 public static class DeployTable
 {
-    public static Markup Render(string caption, ImmutableArray<DeployEvent> events, DateTimeOffset now)
-    {
-        if (events.IsDefaultOrEmpty)
-        {
-            return H($"""<p class="none">No deploys recorded.</p>""");
-        }
+    private static readonly string[] Columns = ["Time", "Node", "Environment", "Release", "Rev", "Outcome", "Duration"];
 
-        return H($"""
-            <div class="table-wrap">
-            <table class="deploys">
-            <caption>{caption}</caption>
-            <thead><tr>
-            <th scope="col">Time</th><th scope="col">Node</th><th scope="col">Environment</th><th scope="col">Release</th>
-            <th scope="col">Rev</th><th scope="col">Outcome</th><th scope="col">Duration</th>
-            </tr></thead>
-            <tbody>
-            {events.Select(e => Row(e, now))}
-            </tbody>
-            </table>
-            </div>
-            """);
-    }
+    public static Markup Render(string caption, ImmutableArray<DeployEvent> events, DateTimeOffset now) =>
+        HtmlTable.Render("deploys", caption, Columns, events.IsDefault ? [] : events, e => Row(e, now), "No deploys recorded.");
 
     private static Markup Row(DeployEvent e, DateTimeOffset now) => H($"""
         <tr data-deploy-env="{e.Environment}">

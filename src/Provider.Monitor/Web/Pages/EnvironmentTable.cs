@@ -8,28 +8,10 @@ namespace Provider.Monitor.Web.Pages;
 /// <summary>A node's environments: one row each, with data-env and data-health for scripts and tests.</summary>
 public static class EnvironmentTable
 {
-    public static Markup Render(string node, ImmutableArray<EnvironmentSnapshot> environments, DateTimeOffset now)
-    {
-        if (environments.IsDefaultOrEmpty)
-        {
-            return H($"""<p class="none">No environments.</p>""");
-        }
+    private static readonly string[] Columns = ["Environment", "Health", "Kind", "Release", "Rev", "Slot", "Service", "HTTP", "Last deploy"];
 
-        return H($"""
-            <div class="table-wrap">
-            <table class="envs">
-            <caption>Environments on {node}</caption>
-            <thead><tr>
-            <th scope="col">Environment</th><th scope="col">Health</th><th scope="col">Kind</th><th scope="col">Release</th>
-            <th scope="col">Rev</th><th scope="col">Slot</th><th scope="col">Service</th><th scope="col">HTTP</th><th scope="col">Last deploy</th>
-            </tr></thead>
-            <tbody>
-            {environments.Select(e => Row(e, now))}
-            </tbody>
-            </table>
-            </div>
-            """);
-    }
+    public static Markup Render(string node, ImmutableArray<EnvironmentSnapshot> environments, DateTimeOffset now) =>
+        HtmlTable.Render("envs", $"Environments on {node}", Columns, environments.IsDefault ? [] : environments, e => Row(e, now), "No environments.");
 
     private static Markup Row(EnvironmentSnapshot e, DateTimeOffset now) => H($"""
         <tr data-env="{e.Environment}" data-health="{Format.HealthKey(e.Health)}">

@@ -9,28 +9,10 @@ namespace Provider.Monitor.Web.Pages;
 /// <summary>Log lines, newest first. The message is the store's Highlighted text (HTML-safe by contract, with &lt;mark&gt;).</summary>
 public static class LogTable
 {
-    public static Markup Render(string caption, ImmutableArray<LogHit> hits)
-    {
-        if (hits.IsDefaultOrEmpty)
-        {
-            return H($"""<p class="none" data-log-empty="true">No matching log lines.</p>""");
-        }
+    private static readonly string[] Columns = ["Time (UTC)", "Node", "Environment", "Source", "Level", "Message"];
 
-        return H($"""
-            <div class="table-wrap">
-            <table class="logs">
-            <caption>{caption}</caption>
-            <thead><tr>
-            <th scope="col">Time (UTC)</th><th scope="col">Node</th><th scope="col">Environment</th><th scope="col">Source</th>
-            <th scope="col">Level</th><th scope="col">Message</th>
-            </tr></thead>
-            <tbody>
-            {hits.Select(Row)}
-            </tbody>
-            </table>
-            </div>
-            """);
-    }
+    public static Markup Render(string caption, ImmutableArray<LogHit> hits) =>
+        HtmlTable.Render("logs", caption, Columns, hits.IsDefault ? [] : hits, Row, "No matching log lines.");
 
     private static Markup Row(LogHit hit)
     {

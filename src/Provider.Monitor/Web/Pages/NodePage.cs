@@ -47,45 +47,27 @@ public static class NodePage
     {
         var loads = snapshots.Reverse().Where(s => s.Load1 is not null).Select(s => s.Load1 ?? 0).ToList();
         var spark = Charts.Sparkline(loads, $"1-minute load over the last {loads.Count} collections");
-        return H($"""
-            <div class="table-wrap">
-            <table class="resources">
-            <caption>Resources at the last collection</caption>
-            <thead><tr><th scope="col">Resource</th><th scope="col">Use</th><th scope="col">Recent</th></tr></thead>
-            <tbody>
-            <tr><th scope="row">Load (1, 5, 15 min)</th><td>{Format.Number(n.Load1)} {Format.Number(n.Load5)} {Format.Number(n.Load15)}</td><td>{spark}</td></tr>
-            <tr><th scope="row">Memory</th><td>{Format.Usage(n.MemTotalBytes, n.MemAvailableBytes, Format.Bytes)}</td><td></td></tr>
-            <tr><th scope="row">Disk</th><td>{Format.Usage(n.DiskTotalBytes, n.DiskFreeBytes, Format.Bytes)}</td><td></td></tr>
-            <tr><th scope="row">Inodes</th><td>{Format.Usage(n.InodesTotal, n.InodesFree, Format.Count)}</td><td></td></tr>
-            </tbody>
-            </table>
-            </div>
-            """);
+        Markup[] rows =
+        [
+            H($"""<tr><th scope="row">Load (1, 5, 15 min)</th><td>{Format.Number(n.Load1)} {Format.Number(n.Load5)} {Format.Number(n.Load15)}</td><td>{spark}</td></tr>"""),
+            H($"""<tr><th scope="row">Memory</th><td>{Format.Usage(n.MemTotalBytes, n.MemAvailableBytes, Format.Bytes)}</td><td></td></tr>"""),
+            H($"""<tr><th scope="row">Disk</th><td>{Format.Usage(n.DiskTotalBytes, n.DiskFreeBytes, Format.Bytes)}</td><td></td></tr>"""),
+            H($"""<tr><th scope="row">Inodes</th><td>{Format.Usage(n.InodesTotal, n.InodesFree, Format.Count)}</td><td></td></tr>"""),
+        ];
+        return HtmlTable.Render("resources", "Resources at the last collection", ["Resource", "Use", "Recent"], rows, r => r, "No resources.");
     }
 
     private static Markup FailedUnits(ImmutableArray<string> units) => units.IsDefaultOrEmpty
-        ? H($"""<p class="none">None.</p>""")
+        ? HtmlTable.None("None.")
         : H($"""<ul class="failed-units">{units.Select(u => H($"""<li><code>{u}</code></li>"""))}</ul>""");
 
-    private static Markup Generations(ImmutableArray<GenerationEntry> generations)
-    {
-        if (generations.IsDefaultOrEmpty)
-        {
-            return H($"""<p class="none">No generations listed.</p>""");
-        }
-
-        return H($"""
-            <div class="table-wrap">
-            <table class="generations">
-            <caption>System generations, the current one marked</caption>
-            <thead><tr><th scope="col">Number</th><th scope="col">Id</th><th scope="col">Current</th></tr></thead>
-            <tbody>
-            {generations.OrderByDescending(g => g.Number).Select(Generation)}
-            </tbody>
-            </table>
-            </div>
-            """);
-    }
+    private static Markup Generations(ImmutableArray<GenerationEntry> generations) => HtmlTable.Render<GenerationEntry>(
+        "generations",
+        "System generations, the current one marked",
+        ["Number", "Id", "Current"],
+        generations.IsDefault ? [] : [.. generations.OrderByDescending(g => g.Number)],
+        Generation,
+        "No generations listed.");
 
     private static Markup Generation(GenerationEntry g) => g.Current
         ? H($"""<tr class="current" data-current="true"><th scope="row">{g.Number}</th><td><code>{g.Id}</code></td><td><strong>current</strong></td></tr>""")

@@ -24,22 +24,13 @@ public sealed partial class QueryReader(IQueryCollection query, DateTimeOffset n
     /// <summary>A count from 1 up; larger values than max are lowered to max (a cap, not an error).</summary>
     public int Limit(string name, int fallback, int max)
     {
-        var text = Text(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
-        {
-            problems.Add(new(name, $"'{text}' is not a whole number of at least 1 (at most {max} are returned).", $"{name}=100"));
-            return fallback;
-        }
-
-        return Math.Min(value, max);
+        var value = Whole(name, $"a whole number of at least 1 (at most {max} are returned)", $"{name}=100");
+        return value is null ? fallback : (int)Math.Min(value.Value, max);
     }
 
-    public long? Id(string name)
+    public long? Id(string name) => Whole(name, "a line id (a whole number from 1, as given by nextBeforeId)", $"{name}=12345");
+
+    private long? Whole(string name, string expected, string example)
     {
         var text = Text(name);
         if (text is null)
@@ -49,7 +40,7 @@ public sealed partial class QueryReader(IQueryCollection query, DateTimeOffset n
 
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
         {
-            problems.Add(new(name, $"'{text}' is not a line id (a whole number from 1, as given by nextBeforeId).", $"{name}=12345"));
+            problems.Add(new(name, $"'{text}' is not {expected}.", example));
             return null;
         }
 
