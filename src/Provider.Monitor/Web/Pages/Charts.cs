@@ -35,7 +35,7 @@ public static class Charts
         var line = Points(requests.Select(r => (double)r).ToArray(), max, step);
         var bars = errors.Select((e, i) => e == 0 ? Empty : Bar(i * step, step, e, max));
         var summary = FormattableString.Invariant(
-            $"Last {slots} minutes: {requests.Sum()} requests (peak {requests.Max()} per minute), {errors.Sum()} answered 5xx (peak {errors.Max()} per minute).");
+            $"Since {Format.Utc(since)}: {requests.Sum()} requests (peak {requests.Max()} per minute), {errors.Sum()} answered 5xx (peak {errors.Max()} per minute).");
         return H($"""
             <figure class="chart">
             <svg viewBox="0 0 {Width} {Height}" width="100%" height="{Height}" preserveAspectRatio="none" role="img" aria-label="{summary}" data-chart="requests">
@@ -72,7 +72,8 @@ public static class Charts
         var text = new StringBuilder();
         for (var i = 0; i < values.Length; i++)
         {
-            var y = Height - (Height * values[i] / max);
+            // A margin of 2 units keeps a line at 0 or at the maximum from being cut in half by the edge.
+            var y = Height - 2 - ((Height - 4) * values[i] / max);
             text.Append(CultureInfo.InvariantCulture, $"{i * step:0.##},{y:0.##} ");
         }
 

@@ -39,7 +39,7 @@ public static class LogsPage
             {form}
             <h2>Results</h2>
             {newest}
-            {LogTable.Render($"{page.Hits.Length} log lines, newest first", page.Hits)}
+            {LogTable.Render(page.Hits.Length == 1 ? "1 log line" : $"{page.Hits.Length} log lines, newest first", page.Hits)}
             {older}
             """), Live: parsed.Value.BeforeId is null ? "form" : "off");
     }
