@@ -50,6 +50,21 @@ public class DashboardBrowserTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Logs_CycleWhileTyping_KeepsTheTypedText()
+    {
+        var page = await OpenAsync("/logs");
+        await Expect(page.Locator("#live-status")).ToContainTextAsync("Live updates: on");
+        var text = page.GetByLabel("Text", new() { Exact = true });
+        await text.FillAsync("half-typed");
+        await page.Locator("body").ClickAsync(new() { Position = new() { X = 5, Y = 5 } });
+
+        fixture.Server.Signal.Publish("alpha");
+        await Task.Delay(1500);
+
+        await Expect(text).ToHaveValueAsync("half-typed");
+    }
+
+    [Fact]
     public async Task Logs_MessageWithScriptTag_RendersAsText()
     {
         var page = await fixture.NewPageAsync();
