@@ -1,0 +1,47 @@
+using Microsoft.Playwright;
+
+namespace Provider.Monitor.Tests.Web;
+
+/// <summary>One server and one headless Chromium (Debian's) for a browser test class.</summary>
+public sealed class DashboardFixture : IAsyncLifetime
+{
+    private const string Chromium = "/usr/lib/chromium/chromium";
+    private MonitorServer? server;
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public MonitorServer Server => server ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public IBrowser Browser => browser ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        server = await MonitorServer.StartAsync();
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
+    }
+
+    /// <summary>A fresh page (own context: no shared storage or focus between tests) on the server's address.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = Server.Address.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout(10_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        if (server is not null)
+        {
+            await server.DisposeAsync();
+        }
+    }
+}
