@@ -96,7 +96,7 @@ public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposabl
         }
 
         var access = Provider.Planning.Planner.HostenvPaths.AccessLog(p.Vhost);
-        testbed.Ssh("node-a", $"sudo mv {access} {access}.1 && sudo nginx -s reopen");
+        Assert.Equal("rotated", testbed.Ssh("node-a", $"sudo mv {access} {access}.1 && sudo nginx -s reopen && echo rotated").Trim());
         for (var i = 20; i < 30; i++)
         {
             p.Get("node-a", $"/{token}-{i}");
