@@ -77,6 +77,12 @@ internal static class SqliteMigrations
                 INSERT INTO log_fts(rowid, message) VALUES (new.id, new.message);
             END;
             """),
+        // A trigger indexes each line in its own sub-statement, and FTS5 flushes its pending terms at every statement
+        // boundary: thousands of one-line segments a cycle to merge. CycleWriter indexes a cycle's lines with one
+        // INSERT ... SELECT instead (about 3x the ingest rate; see benchmarks/). Deletes keep their trigger.
+        new(2, "index log lines per cycle, not per row", """
+            DROP TRIGGER log_lines_fts_insert;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;
