@@ -48,9 +48,10 @@ public class SqliteMigrationTests
         await using var db = await TempStore.CreateAsync();
         await db.RecordAsync(TempStore.Line("written by version one"));
         await db.Store.DisposeAsync();
-        // Back to version 1 as it was released: the per-row insert trigger, and no record of migration 2.
+        // Back to version 1 as it was released: the per-row insert trigger, no severe-lines index, no later migrations.
         Query(db.DbPath, """
             DELETE FROM schema_migrations WHERE version >= 2;
+            DROP INDEX ix_log_lines_severe;
             CREATE TRIGGER log_lines_fts_insert AFTER INSERT ON log_lines BEGIN
                 INSERT INTO log_fts(rowid, message) VALUES (new.id, new.message);
             END;
@@ -59,7 +60,8 @@ public class SqliteMigrationTests
         await db.ReopenAsync();
         await db.RecordAsync(TempStore.Line("written after the upgrade"));
 
-        Assert.Equal([1L, 2L], Query(db.DbPath, "SELECT version FROM schema_migrations ORDER BY version").Select(r => (long)r[0]));
+        Assert.Equal(Enumerable.Range(1, SqliteMonitorStore.SchemaVersion).Select(v => (long)v),
+            Query(db.DbPath, "SELECT version FROM schema_migrations ORDER BY version").Select(r => (long)r[0]));
         Assert.Empty(Query(db.DbPath, "SELECT name FROM sqlite_master WHERE name = 'log_lines_fts_insert'"));
         Assert.Single(await db.SearchAsync(new("upgrade")));
         Assert.Equal(2, (await db.SearchAsync(new("written"))).Length);

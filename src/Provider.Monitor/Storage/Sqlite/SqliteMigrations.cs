@@ -83,6 +83,11 @@ internal static class SqliteMigrations
         new(2, "index log lines per cycle, not per row", """
             DROP TRIGGER log_lines_fts_insert;
             """),
+        // "Errors only" (MaxLevel <= 3) walks just the severe lines, newest first, without visiting the table; otherwise a
+        // filter that matches few lines walks every line (benchmarks/: level <= 0 took 180 ms at a million lines, now 15).
+        new(3, "index severe lines (level <= 3) by id", """
+            CREATE INDEX ix_log_lines_severe ON log_lines(id, level) WHERE level <= 3;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;
