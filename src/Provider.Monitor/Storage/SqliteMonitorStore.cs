@@ -205,7 +205,7 @@ public sealed class SqliteMonitorStore : IMonitorStore
         try
         {
             cycleWriter?.Dispose();
-            await ExecuteAsync(writer, "PRAGMA optimize;", CancellationToken.None);
+            // No PRAGMA optimize/ANALYZE: the search relies on the plans SqliteQueryPlanTests pin, which statistics could change.
             await writer.DisposeAsync();
             using var pooled = new SqliteConnection(readConnectionString);
             SqliteConnection.ClearPool(pooled);

@@ -48,10 +48,13 @@ public class SqliteMigrationTests
         await using var db = await TempStore.CreateAsync();
         await db.RecordAsync(TempStore.Line("written by version one"));
         await db.Store.DisposeAsync();
-        // Back to version 1 as it was released: the per-row insert trigger, no severe-lines index, no later migrations.
+        // Back to version 1 as it was released: the per-row triggers, no severe-lines index, no later migrations.
         Query(db.DbPath, """
             DELETE FROM schema_migrations WHERE version >= 2;
             DROP INDEX ix_log_lines_severe;
+            CREATE TRIGGER log_lines_fts_delete AFTER DELETE ON log_lines BEGIN
+                INSERT INTO log_fts(log_fts, rowid, message) VALUES ('delete', old.id, old.message);
+            END;
             CREATE TRIGGER log_lines_fts_insert AFTER INSERT ON log_lines BEGIN
                 INSERT INTO log_fts(rowid, message) VALUES (new.id, new.message);
             END;
@@ -62,7 +65,7 @@ public class SqliteMigrationTests
 
         Assert.Equal(Enumerable.Range(1, SqliteMonitorStore.SchemaVersion).Select(v => (long)v),
             Query(db.DbPath, "SELECT version FROM schema_migrations ORDER BY version").Select(r => (long)r[0]));
-        Assert.Empty(Query(db.DbPath, "SELECT name FROM sqlite_master WHERE name = 'log_lines_fts_insert'"));
+        Assert.Empty(Query(db.DbPath, "SELECT name FROM sqlite_master WHERE name IN ('log_lines_fts_insert', 'log_lines_fts_delete')"));
         Assert.Single(await db.SearchAsync(new("upgrade")));
         Assert.Equal(2, (await db.SearchAsync(new("written"))).Length);
         Query(db.DbPath, "INSERT INTO log_fts(log_fts, rank) VALUES ('integrity-check', 1)");

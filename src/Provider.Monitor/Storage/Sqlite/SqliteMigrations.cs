@@ -88,6 +88,11 @@ internal static class SqliteMigrations
         new(3, "index severe lines (level <= 3) by id", """
             CREATE INDEX ix_log_lines_severe ON log_lines(id, level) WHERE level <= 3;
             """),
+        // The delete trigger has the same per-row flush as the insert trigger had (10,000 lines: 640 ms of write lock);
+        // LogRetention removes a batch's index entries with one statement before deleting the lines (about 170 ms).
+        new(4, "unindex deleted log lines per batch, not per row", """
+            DROP TRIGGER log_lines_fts_delete;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;
