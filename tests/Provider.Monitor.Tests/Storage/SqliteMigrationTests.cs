@@ -43,18 +43,32 @@ public class SqliteMigrationTests
     }
 
     [Fact]
-    public async Task Open_OlderDatabase_IsUpgraded()
+    public async Task Open_VersionOneDatabase_IsUpgraded_AndIndexesEachLineOnce()
     {
         await using var db = await TempStore.CreateAsync();
+        await db.RecordAsync(TempStore.Line("written by version one"));
         await db.Store.DisposeAsync();
-        // An "older" database: one that has only the bookkeeping table, as an interrupted first run would leave.
-        Query(db.DbPath, "DELETE FROM schema_migrations; DROP TRIGGER log_lines_fts_insert; DROP TRIGGER log_lines_fts_delete; DROP TRIGGER log_lines_fts_update;"
-            + " DROP TABLE log_fts; DROP TABLE log_lines; DROP TABLE cursors; DROP TABLE deploy_events; DROP TABLE node_snapshots; DROP TABLE nodes;");
-        await db.ReopenAsync();
+        // Back to version 1 as it was released: the per-row triggers, no severe-lines index, no later migrations.
+        Query(db.DbPath, """
+            DELETE FROM schema_migrations WHERE version >= 2;
+            DROP INDEX ix_log_lines_severe;
+            CREATE TRIGGER log_lines_fts_delete AFTER DELETE ON log_lines BEGIN
+                INSERT INTO log_fts(log_fts, rowid, message) VALUES ('delete', old.id, old.message);
+            END;
+            CREATE TRIGGER log_lines_fts_insert AFTER INSERT ON log_lines BEGIN
+                INSERT INTO log_fts(rowid, message) VALUES (new.id, new.message);
+            END;
+            """);
 
-        await db.RecordAsync(TempStore.Line("upgraded fine"));
-        Assert.Equal(1, await db.Store.CountLinesAsync(CancellationToken.None));
-        Assert.Equal(SqliteMonitorStore.SchemaVersion, (long)Query(db.DbPath, "SELECT max(version) FROM schema_migrations").Single()[0]);
+        await db.ReopenAsync();
+        await db.RecordAsync(TempStore.Line("written after the upgrade"));
+
+        Assert.Equal(Enumerable.Range(1, SqliteMonitorStore.SchemaVersion).Select(v => (long)v),
+            Query(db.DbPath, "SELECT version FROM schema_migrations ORDER BY version").Select(r => (long)r[0]));
+        Assert.Empty(Query(db.DbPath, "SELECT name FROM sqlite_master WHERE name IN ('log_lines_fts_insert', 'log_lines_fts_delete')"));
+        Assert.Single(await db.SearchAsync(new("upgrade")));
+        Assert.Equal(2, (await db.SearchAsync(new("written"))).Length);
+        Query(db.DbPath, "INSERT INTO log_fts(log_fts, rank) VALUES ('integrity-check', 1)");
     }
 
     internal static List<object[]> Query(string path, string sql)

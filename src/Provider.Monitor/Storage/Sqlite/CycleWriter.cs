@@ -13,6 +13,8 @@ internal sealed class CycleWriter : IDisposable
     private readonly SqliteCommand prune;
     private readonly SqliteCommand deployEvent;
     private readonly SqliteCommand line;
+    private readonly SqliteCommand lastLineId;
+    private readonly SqliteCommand index;
     private readonly SqliteCommand cursor;
 
     public CycleWriter(SqliteConnection connection)
@@ -31,6 +33,9 @@ internal sealed class CycleWriter : IDisposable
             INSERT INTO log_lines(node, environment, source, time, level, http_status, message)
             VALUES ($node, $environment, $source, $time, $level, $status, $message)
             """, "$node", "$environment", "$source", "$time", "$level", "$status", "$message");
+        lastLineId = Command(connection, "SELECT coalesce(max(id), 0) FROM log_lines");
+        // The only writer of log_lines, so the one place that keeps log_fts in step with inserts (migration 2).
+        index = Command(connection, "INSERT INTO log_fts(rowid, message) SELECT id, message FROM log_lines WHERE id > $after", "$after");
         // Upsert, not replace-all: a cycle that read only some sources (or none, node unreachable) keeps the others' cursors.
         cursor = Command(connection, """
             INSERT INTO cursors(node, source_key, value) VALUES ($node, $key, $value)
@@ -38,12 +43,14 @@ internal sealed class CycleWriter : IDisposable
             """, "$node", "$key", "$value");
     }
 
+    private SqliteCommand[] All => [node, snapshot, prune, deployEvent, line, lastLineId, index, cursor];
+
     public async Task WriteAsync(SqliteConnection connection, NodeCycle cycle, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var snap = cycle.Snapshot;
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        foreach (var c in new[] { node, snapshot, prune, deployEvent, line, cursor })
+        foreach (var c in All)
         {
             c.Transaction = tx;
         }
@@ -56,6 +63,7 @@ internal sealed class CycleWriter : IDisposable
             Run(deployEvent, e.Node, e.Environment, UnixTime.ToMs(e.Time), e.Release, e.Rev, e.Outcome, e.Seconds);
         }
 
+        var after = (long)(lastLineId.ExecuteScalar() ?? 0L);
         for (var i = 0; i < cycle.Lines.Length; i++)
         {
             if (i % 1024 == 1023)
@@ -65,6 +73,11 @@ internal sealed class CycleWriter : IDisposable
 
             var l = cycle.Lines[i];
             Run(line, l.Node, l.Environment, l.Source, UnixTime.ToMs(l.Time), l.Level, l.HttpStatus, l.Message);
+        }
+
+        if (cycle.Lines.Length > 0)
+        {
+            Run(index, after);
         }
 
         foreach (var (key, value) in cycle.Cursors)
@@ -77,7 +90,7 @@ internal sealed class CycleWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { node, snapshot, prune, deployEvent, line, cursor })
+        foreach (var c in All)
         {
             c.Dispose();
         }

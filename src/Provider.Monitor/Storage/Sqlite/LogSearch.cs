@@ -13,6 +13,9 @@ internal static class LogSearch
 {
     public const int MaxLimit = 1000;
 
+    /// <summary>Syslog "err" and worse: the bound of the partial index on severe lines.</summary>
+    private const int SevereLevel = 3;
+
     private const string Columns = "l.id, l.node, l.environment, l.source, l.time, l.level, l.http_status, l.message";
 
     public static async Task<LogPage> RunAsync(SqliteConnection connection, LogQuery query, CancellationToken ct)
@@ -60,6 +63,12 @@ internal static class LogSearch
             .When(query.MaxLevel, p => $"l.level <= {p}")
             .When(query.Since is { } since ? UnixTime.ToMs(since) : null, p => $"l.time >= {p}")
             .When(query.Until is { } until ? UnixTime.ToMs(until) : null, p => $"l.time < {p}");
+        if (query.MaxLevel <= SevereLevel)
+        {
+            // The bound as a literal lets SQLite prove that the partial index ix_log_lines_severe applies (migration 3).
+            where.Always($"l.level <= {SevereLevel}");
+        }
+
         foreach (var literal in literals)
         {
             // A word the index cannot find (punctuation only) is matched literally rather than ignored.
