@@ -23,6 +23,8 @@ public sealed record CycleReport(string Node, bool Reachable, int Lines, long Ou
 /// </summary>
 public sealed class FleetCollector(string repoDir, string? identity, IMonitorStore store, CycleSignal signal, CollectorOptions options, Action<string>? log = null)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> reachability = new(StringComparer.Ordinal);
+
     /// <summary>Collects until cancelled: a cycle every Interval (measured start to start), retention once an hour.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -88,9 +90,15 @@ public sealed class FleetCollector(string repoDir, string? identity, IMonitorSto
         var (cycle, bytes) = await NodeCollection.RunAsync(fleet, target, cursors, options.MaxLogBytesPerNode, DateTimeOffset.UtcNow - options.JournalBackfill, ct);
         await store.RecordCycleAsync(cycle, ct);
         var report = new CycleReport(target.Node, cycle.Snapshot.Reachable, cycle.Lines.Length, bytes, Stopwatch.GetElapsedTime(started), cycle.Snapshot.Error);
-        log?.Invoke(report.Reachable
-            ? $"{target.Node}: {report.Lines} new log lines, {report.OutputBytes} bytes in {report.Elapsed.TotalMilliseconds:0} ms"
-            : $"{target.Node}: unreachable: {report.Error}");
+        // A line when a node is first seen or changes between reachable and unreachable, not every cycle.
+        if (reachability.TryGetValue(target.Node, out var was) != true || was != report.Reachable)
+        {
+            reachability[target.Node] = report.Reachable;
+            log?.Invoke(report.Reachable
+                ? $"{target.Node}: reachable, collected in {report.Elapsed.TotalMilliseconds:0} ms ({report.Lines} log lines)"
+                : $"{target.Node}: unreachable: {report.Error}");
+        }
+
         return report;
     }
 }
