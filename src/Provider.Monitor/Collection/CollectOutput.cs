@@ -74,8 +74,14 @@ public static class CollectOutput
                     deploys[head[1]] = EnvironmentStage.ParseHistory(string.Join('\n', dl));
                     break;
                 case "cert":
-                    certs.Add(new CertificateInfo(head[1],
-                        long.TryParse(head[2], NumberStyles.None, CultureInfo.InvariantCulture, out var end) ? DateTimeOffset.FromUnixTimeSeconds(end) : null, head[3] == "1"));
+                    // @@cert VHOST NOTAFTER|- PLACEHOLDER MTIME: the mtime and expiry become the cursor that spares openssl next cycle.
+                    var readable = long.TryParse(head[2], NumberStyles.None, CultureInfo.InvariantCulture, out var end);
+                    certs.Add(new CertificateInfo(head[1], readable ? DateTimeOffset.FromUnixTimeSeconds(end) : null, head[3] == "1"));
+                    if (readable && head.Length > 4)
+                    {
+                        next[CollectTarget.FileKey("cert", head[1])] = head[4] + ":" + head[2];
+                    }
+
                     break;
                 case "journal":
                     foreach (var j in Take(lines, ref i, Count(head, 1, line)))

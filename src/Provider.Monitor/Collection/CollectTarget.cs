@@ -53,7 +53,7 @@ public sealed record CollectTarget(string Node, ImmutableArray<CollectedEnvironm
         {
             Line("vhost", v.Name, v.Tls ? $"{Provider.Planning.Render.NodeRenderer.CertRoot}/{v.Name}" : "",
                 v.AccessLog, cursors.GetValueOrDefault(FileKey("access", v.Name), ""),
-                v.ErrorLog, cursors.GetValueOrDefault(FileKey("error", v.Name), ""));
+                v.ErrorLog, cursors.GetValueOrDefault(FileKey("error", v.Name), ""), cursors.GetValueOrDefault(FileKey("cert", v.Name), ""));
         }
 
         return sb.ToString();

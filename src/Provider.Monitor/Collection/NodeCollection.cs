@@ -32,7 +32,9 @@ public static class NodeCollection
         }
         catch (Exception ex) when (ex is NodeConnectionException or CollectOutputException or Renci.SshNet.Common.SshException or IOException or System.Text.Json.JsonException)
         {
-            return (new NodeCycle(NodeSnapshot.Unreachable(target.Node, DateTimeOffset.UtcNow, ex.Message), [], [], cursors), 0);
+            // The planned environments stay listed, with health unknown: a dashboard must not make them vanish with their node.
+            var unknown = target.Environments.Select(e => new EnvironmentSnapshot(e.UserName, e.Kind, null, null, null, null, null, Health.Unknown, null, null));
+            return (new NodeCycle(NodeSnapshot.Unreachable(target.Node, DateTimeOffset.UtcNow, ex.Message) with { Environments = [.. unknown] }, [], [], cursors), 0);
         }
     }
 }

@@ -141,6 +141,7 @@ public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposabl
                 var fleet = await store.GetFleetAsync(default);
                 Assert.False(fleet.Single(n => n.Node == "node-b").Reachable);
                 Assert.NotNull(fleet.Single(n => n.Node == "node-b").Error);
+                Assert.All(fleet.Single(n => n.Node == "node-b").Environments, e => Assert.Equal(Health.Unknown, e.Health));
                 Assert.True(fleet.Single(n => n.Node == "node-a").Reachable);
             }
         }
