@@ -102,12 +102,8 @@ public static class DeployCommand
             }
         }
 
-        var systems = result.Systems.Values;
-        console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"\n{(result.Succeeded ? "done" : "FAILED")} in {result.Elapsed.TotalSeconds:0.0} s: {systems.Count(r => r.Outcome == SystemOutcome.Activated)} node(s) switched generation, " +
-            $"{systems.Count(r => r.Outcome == SystemOutcome.UpToDate)} up to date, {systems.Count(r => r.Outcome is SystemOutcome.RolledBack or SystemOutcome.Failed) + result.NodeErrors.Count} failed; " +
-            $"{result.Count(EnvironmentOutcome.Deployed)} environment(s) deployed, {result.Count(EnvironmentOutcome.UpToDate)} up to date, {result.Count(EnvironmentOutcome.Failed) + result.VerifyFailures.Count} failed"));
-        return result.RolledBack ? ExitCodes.RolledBack : result.Succeeded ? ExitCodes.Success : ExitCodes.Error;
+        console.Error.WriteLine("\n" + result.Summary);
+        return result.ExitCode;
     }
 
     private static string? FirstLine(string? text) => text?.Split('\n')[0];

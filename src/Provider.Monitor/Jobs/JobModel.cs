@@ -22,13 +22,15 @@ public enum JobState
 /// <summary>
 /// What a job does, as the CLI would be asked: a deploy of environments and/or nodes (both empty: the whole fleet), or a
 /// rollback of one environment to a release (To null: the previous good one) or of one node to a generation.
+/// Resume and SkipGate mean what `deploy --resume` / `--skip-gate` mean.
 /// </summary>
 public sealed record JobRequest(
     JobKind Kind,
     ImmutableArray<string> Environments,
     ImmutableArray<string> Nodes,
     string? To = null,
-    bool Resume = false);
+    bool Resume = false,
+    bool SkipGate = false);
 
 /// <summary>Who asked, through what, from where and why: every job records it (the audit trail of deploys).</summary>
 /// <param name="Actor">The token's name, "webhook:github", "push:&lt;repo&gt;", ...</param>

@@ -60,4 +60,20 @@ public sealed record DeployResult(
         && Environments.All(e => e.Result.Outcome is not EnvironmentOutcome.Failed) && VerifyFailures.IsEmpty;
 
     public int Count(EnvironmentOutcome outcome) => Environments.Count(e => e.Result.Outcome == outcome);
+
+    /// <summary>The exit code of an applied deploy for every front end: 3 a node rolled back, 0 succeeded, 1 otherwise.</summary>
+    public int ExitCode => RolledBack ? 3 : Succeeded ? 0 : 1;
+
+    /// <summary>The one-line summary of an applied deploy (the CLI's last line, a service job's result).</summary>
+    public string Summary
+    {
+        get
+        {
+            var systems = Systems.Values;
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{(Succeeded ? "done" : "FAILED")} in {Elapsed.TotalSeconds:0.0} s: {systems.Count(r => r.Outcome == SystemOutcome.Activated)} node(s) switched generation, " +
+                $"{systems.Count(r => r.Outcome == SystemOutcome.UpToDate)} up to date, {systems.Count(r => r.Outcome is SystemOutcome.RolledBack or SystemOutcome.Failed) + NodeErrors.Count} failed; " +
+                $"{Count(EnvironmentOutcome.Deployed)} environment(s) deployed, {Count(EnvironmentOutcome.UpToDate)} up to date, {Count(EnvironmentOutcome.Failed) + VerifyFailures.Count} failed");
+        }
+    }
 }
