@@ -12,6 +12,9 @@ using Provider.Nodes.Ssh;
 using Provider.Planning.Planner;
 using Provider.Planning.Render;
 
+using Provider.Monitor.Client;
+using Provider.Monitor.Web.Api;
+
 namespace Provider.Cli.Commands;
 
 public sealed record DeployArguments(string RepoDir, string? Node, bool DryRun, int Parallel, bool SkipGate, bool ForceUnlock, string? Identity,
@@ -30,16 +33,22 @@ public static class DeployCommand
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue the last interrupted deploy from its first unfinished step." };
     private static readonly Option<bool> SystemOnlyOption = new("--system-only") { Description = "Only the nodes' system stage; no environment is deployed." };
     private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "Deploy without showing the preview and asking first (required without a terminal)." };
+    private static readonly Option<string?> RemoteOption = new("--remote") { Description = "Deploy through a hostenv-provider service (its URL): the job runs there; its progress and exit code are printed here." };
+    private static readonly Option<string?> TokenOption = new("--token") { Description = "The service's API token with deploy scope (default: $HOSTENV_PROVIDER_TOKEN)." };
+    private static readonly Option<string?> ReasonOption = new("--reason") { Description = "Why (recorded with the service's job)." };
 
     public static Command Create(CliConsole console)
     {
         var command = new Command("deploy", "Apply the plan to the nodes over SSH: each node's system generation (atomically, with magic rollback), then its environments' releases (zero-downtime).");
-        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption, YesOption })
+        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption, YesOption, RemoteOption, TokenOption, ReasonOption })
         {
             command.Options.Add(o);
         }
 
-        command.SetAction((r, ct) => RunAsync(new DeployArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption), r.GetValue(DryRunOption),
+        command.SetAction((r, ct) => r.GetValue(RemoteOption) is { } remote
+            ? RemoteAsync(remote, r.GetValue(TokenOption) ?? Environment.GetEnvironmentVariable("HOSTENV_PROVIDER_TOKEN"),
+                new DeployBody(r.GetValue(EnvOption) is { } e ? [e] : [], r.GetValue(NodeOption) is { } n ? [n] : [], r.GetValue(ReasonOption), r.GetValue(ResumeOption), r.GetValue(SkipGateOption)), console, ct)
+            : RunAsync(new DeployArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption), r.GetValue(DryRunOption),
             Math.Max(1, r.GetValue(ParallelOption)), r.GetValue(SkipGateOption), r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity),
             r.GetValue(EnvOption), r.GetValue(AllowDirtyOption), r.GetValue(ResumeOption), r.GetValue(SystemOnlyOption), r.GetValue(YesOption)), console, ct));
         return command;
@@ -73,6 +82,42 @@ public static class DeployCommand
             DeployOutcome.Declined => ExitCodes.Error,
             _ => Render(console, result),
         };
+    }
+
+    /// <summary>`deploy --remote URL`: the service runs the job (as `deploy --yes`); its progress lines and result are printed here, its exit code is ours.</summary>
+    public static async Task<int> RemoteAsync(string url, string? token, DeployBody body, CliConsole console, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var service) || service.Scheme is not ("http" or "https"))
+        {
+            throw new UserException($"--remote '{url}' is not an http(s) URL; for example --remote http://127.0.0.1:3333");
+        }
+
+        using var client = new ServiceClient(service, token);
+        try
+        {
+            var job = await client.DeployAsync(body, ct);
+            console.Error.WriteLine($"job {job.Id} queued at {service} (nodes: {string.Join(", ", job.Nodes)}); following its progress");
+            RemoteJobResult result;
+            try
+            {
+                result = await client.FollowAsync(job.Id, line => console.Error.WriteLine(line), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C here cancels the job there, as it would a local deploy.
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await client.CancelAsync(job.Id, grace.Token);
+                console.Error.WriteLine($"cancel sent for job {job.Id}");
+                throw;
+            }
+
+            console.Error.WriteLine($"job {result.Id} {result.State}: {result.Summary}");
+            return result.ExitCode;
+        }
+        catch (ServiceClientException ex)
+        {
+            throw new UserException(ex.Message);
+        }
     }
 
     private static int Say(CliConsole console, string line, int exitCode)
