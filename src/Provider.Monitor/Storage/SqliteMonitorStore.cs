@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Data.Sqlite;
+using Provider.Monitor.Storage.Sql;
 using Provider.Monitor.Storage.Sqlite;
 
 namespace Provider.Monitor.Storage;
@@ -169,30 +170,11 @@ public sealed class SqliteMonitorStore : IMonitorStore
             return buckets.ToImmutable();
         }, ct);
 
-    public async Task<long> ApplyRetentionAsync(RetentionPolicy policy, CancellationToken ct)
-    {
-        var cutoff = UnixTime.ToMs(time.GetUtcNow() - policy.MaxAge);
-        long deleted = 0;
-        int batch;
-        do
-        {
-            batch = await WriteAsync(c => LogRetention.DeleteOlderThanAsync(c, cutoff, ct), ct);
-            deleted += batch;
-        }
-        while (batch == LogRetention.BatchSize);
-
-        for (var excess = await CountLinesAsync(ct) - policy.MaxLines; excess > 0; excess -= batch)
-        {
-            batch = await WriteAsync(c => LogRetention.DeleteOldestAsync(c, excess, ct), ct);
-            deleted += batch;
-            if (batch == 0)
-            {
-                break;
-            }
-        }
-
-        return deleted;
-    }
+    public Task<long> ApplyRetentionAsync(RetentionPolicy policy, CancellationToken ct) =>
+        RetentionRun.RunAsync(time.GetUtcNow() - policy.MaxAge, policy.MaxLines,
+            cutoff => WriteAsync(c => LogRetention.DeleteOlderThanAsync(c, UnixTime.ToMs(cutoff), ct), ct),
+            excess => WriteAsync(c => LogRetention.DeleteOldestAsync(c, excess, ct), ct),
+            () => CountLinesAsync(ct));
 
     public Task<long> CountLinesAsync(CancellationToken ct) =>
         ReadAsync(async c =>

@@ -206,3 +206,8 @@ public sealed class SqliteJobStoreTests : JobStoreContract
 {
     protected override Task<IServiceStoreHandle> OpenAsync() => SqliteServiceStore.CreateAsync();
 }
+
+public sealed class PostgresJobStoreTests : JobStoreContract
+{
+    protected override Task<IServiceStoreHandle> OpenAsync() => PostgresServiceStore.CreateAsync();
+}

@@ -1,5 +1,6 @@
 using Provider.Monitor.Auth;
 using Provider.Monitor.Jobs;
+using Provider.Monitor.Storage;
 using Provider.Monitor.Tests.Storage;
 
 namespace Provider.Monitor.Tests.Service;
@@ -17,9 +18,9 @@ public interface IServiceStoreHandle : IAsyncDisposable
 
 internal sealed class SqliteServiceStore(TempStore db) : IServiceStoreHandle
 {
-    public IJobStore Jobs => db.Store.Jobs;
+    public IJobStore Jobs => db.Sqlite.Jobs;
 
-    public ITokenStore Tokens => db.Store.Tokens;
+    public ITokenStore Tokens => db.Sqlite.Tokens;
 
     public static async Task<IServiceStoreHandle> CreateAsync() => new SqliteServiceStore(await TempStore.CreateAsync());
 
@@ -27,4 +28,25 @@ internal sealed class SqliteServiceStore(TempStore db) : IServiceStoreHandle
         Task.FromResult(SqliteMigrationTests.Query(db.DbPath, sql).Select(r => r.Select(v => v is DBNull ? null : v).ToArray()).ToList());
 
     public ValueTask DisposeAsync() => db.DisposeAsync();
+}
+
+internal sealed class PostgresServiceStore(PgTestDatabase db, PostgresMonitorStore store) : IServiceStoreHandle
+{
+    public IJobStore Jobs => store.Jobs;
+
+    public ITokenStore Tokens => store.Tokens;
+
+    public static async Task<IServiceStoreHandle> CreateAsync()
+    {
+        var db = await PgTestDatabase.CreateAsync();
+        return new PostgresServiceStore(db, await PostgresMonitorStore.OpenAsync(db.ConnectionString, CancellationToken.None, TempStore.Clock));
+    }
+
+    public Task<List<object?[]>> QueryAsync(string sql) => db.QueryAsync(sql);
+
+    public async ValueTask DisposeAsync()
+    {
+        await store.DisposeAsync();
+        await db.DisposeAsync();
+    }
 }

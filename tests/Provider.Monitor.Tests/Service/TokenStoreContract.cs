@@ -111,3 +111,8 @@ public sealed class SqliteTokenStoreTests : TokenStoreContract
 {
     protected override Task<IServiceStoreHandle> OpenAsync() => SqliteServiceStore.CreateAsync();
 }
+
+public sealed class PostgresTokenStoreTests : TokenStoreContract
+{
+    protected override Task<IServiceStoreHandle> OpenAsync() => PostgresServiceStore.CreateAsync();
+}

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Provider.Monitor.Storage.Sql;
 
 namespace Provider.Monitor.Storage.Sqlite;
 
@@ -8,12 +9,10 @@ namespace Provider.Monitor.Storage.Sqlite;
 /// </summary>
 internal static class SqliteMigrations
 {
-    internal sealed record Migration(int Version, string Name, string Sql);
-
     /// <summary>Snapshots older than the newest this many per node are pruned (a day at one cycle every 30 s).</summary>
     public const int SnapshotsKeptPerNode = 2880;
 
-    public static IReadOnlyList<Migration> All { get; } =
+    public static IReadOnlyList<SchemaMigration> All { get; } =
     [
         new(1, "initial: snapshots, deploy events, cursors, log lines with FTS5", """
             CREATE TABLE nodes(
@@ -155,56 +154,6 @@ internal static class SqliteMigrations
     public static int LatestVersion => All[^1].Version;
 
     /// <summary>Applies the migrations this database lacks; refuses a database written by a newer build.</summary>
-    public static async Task MigrateAsync(SqliteConnection connection, string path, CancellationToken ct)
-    {
-        await using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
-            await create.ExecuteNonQueryAsync(ct);
-        }
-
-        var applied = await AppliedVersionsAsync(connection, ct);
-        var newest = applied.Count == 0 ? 0 : applied.Max();
-        if (newest > LatestVersion)
-        {
-            throw new MonitorStoreVersionException(path, newest, LatestVersion);
-        }
-
-        foreach (var migration in All.Where(m => !applied.Contains(m.Version)))
-        {
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            await using (var step = connection.CreateCommand())
-            {
-                step.Transaction = tx;
-                step.CommandText = migration.Sql;
-                await step.ExecuteNonQueryAsync(ct);
-            }
-
-            await using (var record = connection.CreateCommand())
-            {
-                record.Transaction = tx;
-                record.CommandText = "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($v, $n, $at)";
-                record.Parameters.AddWithValue("$v", migration.Version);
-                record.Parameters.AddWithValue("$n", migration.Name);
-                record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                await record.ExecuteNonQueryAsync(ct);
-            }
-
-            await tx.CommitAsync(ct);
-        }
-    }
-
-    private static async Task<HashSet<int>> AppliedVersionsAsync(SqliteConnection connection, CancellationToken ct)
-    {
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT version FROM schema_migrations";
-        await using var reader = await query.ExecuteReaderAsync(ct);
-        var versions = new HashSet<int>();
-        while (await reader.ReadAsync(ct))
-        {
-            versions.Add(reader.GetInt32(0));
-        }
-
-        return versions;
-    }
+    public static Task MigrateAsync(SqliteConnection connection, string path, CancellationToken ct) =>
+        SchemaMigrator.MigrateAsync(connection, All, path, ct);
 }
