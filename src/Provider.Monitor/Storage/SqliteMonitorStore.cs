@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Data.Sqlite;
+using Provider.Monitor.Storage.Sql;
 using Provider.Monitor.Storage.Sqlite;
 
 namespace Provider.Monitor.Storage;
@@ -28,7 +29,15 @@ public sealed class SqliteMonitorStore : IMonitorStore
         this.path = path;
         this.writer = writer;
         this.readConnectionString = readConnectionString;
+        Jobs = new SqliteJobStore(this, time);
+        Tokens = new SqliteTokenStore(this, time);
     }
+
+    /// <summary>The deploy service's job queue, in the same file, sharing this store's connections and write gate.</summary>
+    public SqliteJobStore Jobs { get; }
+
+    /// <summary>API tokens and the audit log, in the same file, sharing this store's connections and write gate.</summary>
+    public SqliteTokenStore Tokens { get; }
 
     /// <summary>The database file.</summary>
     public string Path => path;
@@ -161,30 +170,11 @@ public sealed class SqliteMonitorStore : IMonitorStore
             return buckets.ToImmutable();
         }, ct);
 
-    public async Task<long> ApplyRetentionAsync(RetentionPolicy policy, CancellationToken ct)
-    {
-        var cutoff = UnixTime.ToMs(time.GetUtcNow() - policy.MaxAge);
-        long deleted = 0;
-        int batch;
-        do
-        {
-            batch = await WriteAsync(c => LogRetention.DeleteOlderThanAsync(c, cutoff, ct), ct);
-            deleted += batch;
-        }
-        while (batch == LogRetention.BatchSize);
-
-        for (var excess = await CountLinesAsync(ct) - policy.MaxLines; excess > 0; excess -= batch)
-        {
-            batch = await WriteAsync(c => LogRetention.DeleteOldestAsync(c, excess, ct), ct);
-            deleted += batch;
-            if (batch == 0)
-            {
-                break;
-            }
-        }
-
-        return deleted;
-    }
+    public Task<long> ApplyRetentionAsync(RetentionPolicy policy, CancellationToken ct) =>
+        RetentionRun.RunAsync(time.GetUtcNow() - policy.MaxAge, policy.MaxLines,
+            cutoff => WriteAsync(c => LogRetention.DeleteOlderThanAsync(c, UnixTime.ToMs(cutoff), ct), ct),
+            excess => WriteAsync(c => LogRetention.DeleteOldestAsync(c, excess, ct), ct),
+            () => CountLinesAsync(ct));
 
     public Task<long> CountLinesAsync(CancellationToken ct) =>
         ReadAsync(async c =>
@@ -217,7 +207,7 @@ public sealed class SqliteMonitorStore : IMonitorStore
         }
     }
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> write, CancellationToken ct)
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> write, CancellationToken ct)
     {
         await writeGate.WaitAsync(ct);
         try
@@ -230,7 +220,7 @@ public sealed class SqliteMonitorStore : IMonitorStore
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken ct)
+    internal async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken ct)
     {
         await using var connection = new SqliteConnection(readConnectionString);
         await connection.OpenAsync(ct);

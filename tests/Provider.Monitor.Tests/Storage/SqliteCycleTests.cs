@@ -4,8 +4,10 @@ using static Provider.Monitor.Tests.Storage.TempStore;
 
 namespace Provider.Monitor.Tests.Storage;
 
-public class SqliteCycleTests
+public abstract class MonitorCycleContract
 {
+    protected abstract Task<TempStore> CreateAsync();
+
     [Fact]
     public async Task RecordCycle_CommitsLinesAndCursorsTogether()
     {
@@ -151,4 +153,14 @@ public class SqliteCycleTests
         Assert.Equal(Writers, (await db.Store.GetFleetAsync(None)).Length);
         Assert.Equal($"{Cycles - 1}", (await db.Store.GetCursorsAsync("node-3", None))["journal"]);
     }
+}
+
+public sealed class SqliteCycleTests : MonitorCycleContract
+{
+    protected override Task<TempStore> CreateAsync() => TempStore.CreateAsync();
+}
+
+public sealed class PostgresCycleTests : MonitorCycleContract
+{
+    protected override Task<TempStore> CreateAsync() => TempStore.CreatePostgresAsync();
 }

@@ -3,16 +3,18 @@ using static Provider.Monitor.Tests.Storage.TempStore;
 
 namespace Provider.Monitor.Tests.Storage;
 
-public class SqliteSearchTests
+public abstract class LogSearchContract
 {
-    private static async Task<TempStore> StoreWithAsync(params LogLine[] lines)
+    protected abstract Task<TempStore> CreateAsync();
+
+    protected async Task<TempStore> StoreWithAsync(params LogLine[] lines)
     {
         var db = await CreateAsync();
         await db.RecordAsync(lines);
         return db;
     }
 
-    private static string[] Messages(IEnumerable<LogHit> hits) => [.. hits.Select(h => h.Line.Message)];
+    protected static string[] Messages(IEnumerable<LogHit> hits) => [.. hits.Select(h => h.Line.Message)];
 
     [Fact]
     public async Task Search_Text_RequiresEveryWord_NewestFirst_WithFilters()
@@ -92,14 +94,6 @@ public class SqliteSearchTests
         Assert.Equal("&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; alert again", script.Highlighted);
     }
 
-    [Fact]
-    public async Task Search_MessageWithMarkerCharacters_IsEscapedWithoutFakeMarks()
-    {
-        await using var db = await StoreWithAsync(Line("odd \u0001<b>\u0002 bytes"));
-
-        Assert.Equal("odd \u0001&lt;b&gt;\u0002 bytes", Assert.Single(await db.SearchAsync(new("bytes"))).Highlighted);
-    }
-
     [Theory]
     [InlineData("request", null)]
     [InlineData(null, null)]
@@ -152,5 +146,33 @@ public class SqliteSearchTests
         Assert.Equal(200, hit.Line.HttpStatus);
         Assert.Equal(T0.AddMinutes(3), hit.Line.Time);
         Assert.Equal(TimeSpan.Zero, hit.Line.Time.Offset);
+    }
+}
+
+public sealed class SqliteSearchTests : LogSearchContract
+{
+    protected override Task<TempStore> CreateAsync() => TempStore.CreateAsync();
+
+    /// <summary>SQLite's highlight() marks with control characters; a message holding them is shown without marks.</summary>
+    [Fact]
+    public async Task Search_MessageWithMarkerCharacters_IsEscapedWithoutFakeMarks()
+    {
+        await using var db = await StoreWithAsync(Line("odd \u0001<b>\u0002 bytes"));
+
+        Assert.Equal("odd \u0001&lt;b&gt;\u0002 bytes", Assert.Single(await db.SearchAsync(new("bytes"))).Highlighted);
+    }
+}
+
+public sealed class PostgresSearchTests : LogSearchContract
+{
+    protected override Task<TempStore> CreateAsync() => TempStore.CreatePostgresAsync();
+
+    [Fact]
+    public async Task Search_Highlight_MarksTokensLikeTheIndex()
+    {
+        await using var db = await StoreWithAsync(Line("GET /api/orders/7 from shop.example"));
+
+        Assert.Equal("GET /<mark>api</mark>/<mark>orders</mark>/7 from shop.example", Assert.Single(await db.SearchAsync(new("/api/orders"))).Highlighted);
+        Assert.Equal("GET /api/orders/7 from <mark>shop</mark>.example", Assert.Single(await db.SearchAsync(new("SHOP"))).Highlighted);
     }
 }

@@ -3,24 +3,34 @@ using Provider.Monitor.Storage;
 
 namespace Provider.Monitor.Tests.Storage;
 
-/// <summary>A real SQLite file in a fresh temp directory, deleted with the store.</summary>
-internal sealed class TempStore : IAsyncDisposable
+/// <summary>
+/// A monitor store on a fresh database, deleted with it: a real SQLite file in a temp directory, or (CreatePostgresAsync)
+/// a database of its own on the PostgreSQL test server.
+/// </summary>
+public sealed class TempStore : IAsyncDisposable
 {
     public static readonly CancellationToken None = CancellationToken.None;
 
     public static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private TempStore(string directory, SqliteMonitorStore store)
+    private readonly string? directory;
+    private readonly PgTestDatabase? postgres;
+
+    private TempStore(IMonitorStore store, string? directory, PgTestDatabase? postgres)
     {
-        Directory = directory;
+        this.directory = directory;
+        this.postgres = postgres;
         Store = store;
     }
 
-    public string Directory { get; }
+    /// <summary>SQLite only: the directory of the file.</summary>
+    public string Directory => directory ?? throw new InvalidOperationException("Not an SQLite store.");
 
     public string DbPath => Path.Combine(Directory, "monitor.db");
 
-    public SqliteMonitorStore Store { get; private set; }
+    public IMonitorStore Store { get; private set; }
+
+    public SqliteMonitorStore Sqlite => Store as SqliteMonitorStore ?? throw new InvalidOperationException("Not an SQLite store.");
 
     /// <summary>The clock the store sees: T0 plus whatever a test adds.</summary>
     public static TimeProvider Clock { get; } = new FixedClock(T0);
@@ -29,10 +39,24 @@ internal sealed class TempStore : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "monitor-store-" + Guid.NewGuid().ToString("N"));
         var store = await SqliteMonitorStore.OpenAsync(Path.Combine(dir, "db", "monitor.db"), CancellationToken.None, Clock);
-        return new TempStore(Path.Combine(dir, "db"), store);
+        return new TempStore(store, Path.Combine(dir, "db"), null);
     }
 
-    /// <summary>Closes and opens the same file again.</summary>
+    public static async Task<TempStore> CreatePostgresAsync()
+    {
+        var db = await PgTestDatabase.CreateAsync();
+        try
+        {
+            return new TempStore(await PostgresMonitorStore.OpenAsync(db.ConnectionString, CancellationToken.None, Clock), null, db);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes and opens the same file again (SQLite).</summary>
     public async Task ReopenAsync()
     {
         await Store.DisposeAsync();
@@ -42,7 +66,15 @@ internal sealed class TempStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
-        System.IO.Directory.Delete(Path.GetDirectoryName(Directory) ?? Directory, recursive: true);
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+
+        if (directory is not null)
+        {
+            System.IO.Directory.Delete(Path.GetDirectoryName(directory) ?? directory, recursive: true);
+        }
     }
 
     public static LogLine Line(string message, string node = "node-a", string? environment = "shop", string source = "journal:shop",

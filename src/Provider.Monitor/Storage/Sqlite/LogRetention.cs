@@ -10,7 +10,7 @@ namespace Provider.Monitor.Storage.Sqlite;
 /// </summary>
 internal static class LogRetention
 {
-    public const int BatchSize = 10_000;
+    public const int BatchSize = Sql.RetentionRun.BatchSize;
 
     /// <summary>Runs one batch on the write connection: lines older than cutoff (ms); returns how many went.</summary>
     public static Task<int> DeleteOlderThanAsync(SqliteConnection connection, long cutoffMs, CancellationToken ct) =>

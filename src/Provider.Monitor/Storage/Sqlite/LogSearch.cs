@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Provider.Monitor.Storage.Sql;
 
 namespace Provider.Monitor.Storage.Sqlite;
 
@@ -16,7 +18,7 @@ internal static class LogSearch
     /// <summary>Syslog "err" and worse: the bound of the partial index on severe lines.</summary>
     private const int SevereLevel = 3;
 
-    private const string Columns = "l.id, l.node, l.environment, l.source, l.time, l.level, l.http_status, l.message";
+    internal const string Columns = "l.id, l.node, l.environment, l.source, l.time, l.level, l.http_status, l.message";
 
     public static async Task<LogPage> RunAsync(SqliteConnection connection, LogQuery query, CancellationToken ct)
     {
@@ -25,6 +27,16 @@ internal static class LogSearch
         command.CommandText = BuildSql(query, command);
         command.Parameters.AddWithValue("$limit", limit + 1);
 
+        return await ReadPageAsync(command, limit,
+            (reader, line) => FtsText.ToHtml(line.Message, reader.IsDBNull(8) ? null : reader.GetString(8)), ct);
+    }
+
+    /// <summary>
+    /// Runs a search whose first columns are Columns and whose LIMIT is limit + 1: the page, and where the next one
+    /// starts when there was one more. Both backends read their hits here.
+    /// </summary>
+    internal static async Task<LogPage> ReadPageAsync(DbCommand command, int limit, Func<DbDataReader, LogLine, string> highlight, CancellationToken ct)
+    {
         var hits = new List<LogHit>(limit + 1);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -33,12 +45,11 @@ internal static class LogSearch
                 reader.GetString(1),
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.GetString(3),
-                UnixTime.FromMs(reader.GetInt64(4)),
+                SqlRow.Time(reader, 4),
                 reader.GetInt32(5),
                 reader.GetString(7),
                 reader.IsDBNull(6) ? null : reader.GetInt32(6));
-            var highlighted = reader.IsDBNull(8) ? null : reader.GetString(8);
-            hits.Add(new LogHit(reader.GetInt64(0), line, FtsText.ToHtml(line.Message, highlighted)));
+            hits.Add(new LogHit(reader.GetInt64(0), line, highlight(reader, line)));
         }
 
         return hits.Count > limit
@@ -84,7 +95,7 @@ internal static class LogSearch
     }
 
     /// <summary>A source ending with ':' ("journal:") selects every source it begins; anything else is exact.</summary>
-    private static (string? Exact, string? Prefix) SplitSource(string? source) =>
+    internal static (string? Exact, string? Prefix) SplitSource(string? source) =>
         string.IsNullOrEmpty(source) ? (null, null)
         : source.EndsWith(':') ? (null, source)
         : (source, null);

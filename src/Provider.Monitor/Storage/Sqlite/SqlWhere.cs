@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Provider.Monitor.Storage.Sqlite;
 
@@ -6,7 +6,8 @@ namespace Provider.Monitor.Storage.Sqlite;
 /// Collects the conditions of a WHERE clause with their parameters, so that only the filters a query uses reach the SQL
 /// (an `$x IS NULL OR col = $x` pattern would keep SQLite from using the index). Values are always parameters, never text.
 /// </summary>
-internal sealed class SqlWhere
+/// <param name="prefix">How the backend names parameters: "$" (SQLite's habit here) or "@" (Npgsql).</param>
+internal sealed class SqlWhere(string prefix = "$")
 {
     private readonly List<string> conditions = [];
     private readonly List<(string Name, object Value)> parameters = [];
@@ -19,7 +20,7 @@ internal sealed class SqlWhere
             return this;
         }
 
-        var name = "$p" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var name = prefix + "p" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         conditions.Add(condition(name));
         parameters.Add((name, value));
         return this;
@@ -34,11 +35,14 @@ internal sealed class SqlWhere
 
     public string Sql => conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
 
-    public void Bind(SqliteCommand command)
+    public void Bind(DbCommand command)
     {
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value;
+            command.Parameters.Add(p);
         }
     }
 }

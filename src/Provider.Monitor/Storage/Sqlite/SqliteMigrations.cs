@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Provider.Monitor.Storage.Sql;
 
 namespace Provider.Monitor.Storage.Sqlite;
 
@@ -8,12 +9,10 @@ namespace Provider.Monitor.Storage.Sqlite;
 /// </summary>
 internal static class SqliteMigrations
 {
-    internal sealed record Migration(int Version, string Name, string Sql);
-
     /// <summary>Snapshots older than the newest this many per node are pruned (a day at one cycle every 30 s).</summary>
     public const int SnapshotsKeptPerNode = 2880;
 
-    public static IReadOnlyList<Migration> All { get; } =
+    public static IReadOnlyList<SchemaMigration> All { get; } =
     [
         new(1, "initial: snapshots, deploy events, cursors, log lines with FTS5", """
             CREATE TABLE nodes(
@@ -93,61 +92,68 @@ internal static class SqliteMigrations
         new(4, "unindex deleted log lines per batch, not per row", """
             DROP TRIGGER log_lines_fts_delete;
             """),
+        // Issue 13, the deploy service: the job queue (a job holds its nodes while it runs; events numbered per job) and
+        // API tokens (only SHA-256 hashes; one live token per name) with the audit log.
+        new(5, "jobs, job events, tokens, audit", """
+            CREATE TABLE jobs(
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                state TEXT NOT NULL,
+                request TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                started_at INTEGER,
+                finished_at INTEGER,
+                exit_code INTEGER,
+                summary TEXT,
+                claimed_by TEXT,
+                cancel_requested INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX ix_jobs_state ON jobs(state);
+
+            CREATE TABLE job_nodes(
+                job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                node TEXT NOT NULL,
+                PRIMARY KEY(job_id, node)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_job_nodes_node ON job_nodes(node);
+
+            CREATE TABLE job_events(
+                job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                time INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                text TEXT NOT NULL,
+                PRIMARY KEY(job_id, seq)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE tokens(
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                hash TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER,
+                revoked_at INTEGER
+            );
+            CREATE UNIQUE INDEX ux_tokens_live_name ON tokens(name) WHERE revoked_at IS NULL;
+
+            CREATE TABLE audit(
+                id INTEGER PRIMARY KEY,
+                time INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                remote_address TEXT,
+                detail TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;
 
     /// <summary>Applies the migrations this database lacks; refuses a database written by a newer build.</summary>
-    public static async Task MigrateAsync(SqliteConnection connection, string path, CancellationToken ct)
-    {
-        await using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
-            await create.ExecuteNonQueryAsync(ct);
-        }
-
-        var applied = await AppliedVersionsAsync(connection, ct);
-        var newest = applied.Count == 0 ? 0 : applied.Max();
-        if (newest > LatestVersion)
-        {
-            throw new MonitorStoreVersionException(path, newest, LatestVersion);
-        }
-
-        foreach (var migration in All.Where(m => !applied.Contains(m.Version)))
-        {
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            await using (var step = connection.CreateCommand())
-            {
-                step.Transaction = tx;
-                step.CommandText = migration.Sql;
-                await step.ExecuteNonQueryAsync(ct);
-            }
-
-            await using (var record = connection.CreateCommand())
-            {
-                record.Transaction = tx;
-                record.CommandText = "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($v, $n, $at)";
-                record.Parameters.AddWithValue("$v", migration.Version);
-                record.Parameters.AddWithValue("$n", migration.Name);
-                record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                await record.ExecuteNonQueryAsync(ct);
-            }
-
-            await tx.CommitAsync(ct);
-        }
-    }
-
-    private static async Task<HashSet<int>> AppliedVersionsAsync(SqliteConnection connection, CancellationToken ct)
-    {
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT version FROM schema_migrations";
-        await using var reader = await query.ExecuteReaderAsync(ct);
-        var versions = new HashSet<int>();
-        while (await reader.ReadAsync(ct))
-        {
-            versions.Add(reader.GetInt32(0));
-        }
-
-        return versions;
-    }
+    public static Task MigrateAsync(SqliteConnection connection, string path, CancellationToken ct) =>
+        SchemaMigrator.MigrateAsync(connection, All, path, ct);
 }
