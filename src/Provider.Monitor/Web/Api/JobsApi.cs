@@ -44,20 +44,22 @@ public static class JobsApi
         new(http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name ?? "unknown" : "anonymous", via,
             http.Connection.RemoteIpAddress?.ToString(), string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
 
-    private static async Task<Results<Accepted<JobCreated>, ProblemHttpResult>> DeployAsync(DeployBody body, HttpContext http, IJobQueue queue, CancellationToken ct) =>
-        await EnqueueAsync(queue, new JobRequest(JobKind.Deploy, body.Environments ?? [], body.Nodes ?? [], null, body.Resume, body.SkipGate), Origin(http, "api", body.Reason), ct);
+    private static Task<IResult> DeployAsync(DeployBody body, HttpContext http, IJobQueue queue, IJobStore jobs, IHostApplicationLifetime lifetime) =>
+        EnqueueAsync(http, queue, jobs, lifetime, new JobRequest(JobKind.Deploy, body.Environments ?? [], body.Nodes ?? [], null, body.Resume, body.SkipGate), body.Reason);
 
-    private static async Task<Results<Accepted<JobCreated>, ProblemHttpResult>> RollbackAsync(RollbackBody body, HttpContext http, IJobQueue queue, CancellationToken ct) =>
-        await EnqueueAsync(queue, new JobRequest(JobKind.Rollback, body.Environment is null ? [] : [body.Environment], body.Node is null ? [] : [body.Node], body.To),
-            Origin(http, "api", body.Reason), ct);
+    private static Task<IResult> RollbackAsync(RollbackBody body, HttpContext http, IJobQueue queue, IJobStore jobs, IHostApplicationLifetime lifetime) =>
+        EnqueueAsync(http, queue, jobs, lifetime, new JobRequest(JobKind.Rollback, body.Environment is null ? [] : [body.Environment], body.Node is null ? [] : [body.Node], body.To), body.Reason);
 
-    private static async Task<Results<Accepted<JobCreated>, ProblemHttpResult>> EnqueueAsync(IJobQueue queue, JobRequest request, JobOrigin origin, CancellationToken ct)
+    /// <summary>
+    /// Queues the job: 202 with its id and links, or, when the client accepts text/event-stream (curl -N -H 'Accept: text/event-stream'),
+    /// the job's progress streamed in this response until its result.
+    /// </summary>
+    private static async Task<IResult> EnqueueAsync(HttpContext http, IJobQueue queue, IJobStore jobs, IHostApplicationLifetime lifetime, JobRequest request, string? reason)
     {
+        Job job;
         try
         {
-            var job = await queue.EnqueueAsync(request, origin, ct);
-            var self = $"/api/jobs/{job.Id.ToString(CultureInfo.InvariantCulture)}";
-            return TypedResults.Accepted(self, new JobCreated(job.Id, job.State, job.Nodes, self, self + "/events"));
+            job = await queue.EnqueueAsync(request, Origin(http, "api", reason), http.RequestAborted);
         }
         catch (JobRequestException ex)
         {
@@ -68,6 +70,17 @@ public static class JobsApi
             // The plan itself cannot be read (missing, or from another format): nothing can be queued until it is fixed.
             return Problem(StatusCodes.Status409Conflict, "The provider repo's plan cannot be used", ex.Message, "plan");
         }
+
+        var self = $"/api/jobs/{job.Id.ToString(CultureInfo.InvariantCulture)}";
+        if (http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            http.Response.Headers.Location = self;
+            http.Response.Headers["X-Job-Id"] = job.Id.ToString(CultureInfo.InvariantCulture);
+            await StreamAsync(http, jobs, lifetime, job.Id, 0);
+            return Results.Empty;
+        }
+
+        return TypedResults.Accepted(self, new JobCreated(job.Id, job.State, job.Nodes, self, self + "/events"));
     }
 
     private static async Task<Ok<ImmutableArray<Job>>> ListAsync(IJobStore jobs, string? state, int? limit, CancellationToken ct) =>
@@ -97,9 +110,7 @@ public static class JobsApi
     /// </summary>
     private static async Task EventsAsync(long id, HttpContext http, IJobStore jobs, IHostApplicationLifetime lifetime)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var ct = stop.Token;
-        if (await jobs.GetAsync(id, ct) is null)
+        if (await jobs.GetAsync(id, http.RequestAborted) is null)
         {
             await UnknownJob(id).ExecuteAsync(http);
             return;
@@ -107,6 +118,13 @@ public static class JobsApi
 
         var after = long.TryParse(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["after"].FirstOrDefault(),
             NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? last : 0;
+        await StreamAsync(http, jobs, lifetime, id, after);
+    }
+
+    private static async Task StreamAsync(HttpContext http, IJobStore jobs, IHostApplicationLifetime lifetime, long id, long after)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = stop.Token;
         var response = http.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
