@@ -28,7 +28,15 @@ public sealed class SqliteMonitorStore : IMonitorStore
         this.path = path;
         this.writer = writer;
         this.readConnectionString = readConnectionString;
+        Jobs = new SqliteJobStore(this, time);
+        Tokens = new SqliteTokenStore(this, time);
     }
+
+    /// <summary>The deploy service's job queue, in the same file, sharing this store's connections and write gate.</summary>
+    public SqliteJobStore Jobs { get; }
+
+    /// <summary>API tokens and the audit log, in the same file, sharing this store's connections and write gate.</summary>
+    public SqliteTokenStore Tokens { get; }
 
     /// <summary>The database file.</summary>
     public string Path => path;
@@ -217,7 +225,7 @@ public sealed class SqliteMonitorStore : IMonitorStore
         }
     }
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> write, CancellationToken ct)
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> write, CancellationToken ct)
     {
         await writeGate.WaitAsync(ct);
         try
@@ -230,7 +238,7 @@ public sealed class SqliteMonitorStore : IMonitorStore
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken ct)
+    internal async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken ct)
     {
         await using var connection = new SqliteConnection(readConnectionString);
         await connection.OpenAsync(ct);

@@ -48,10 +48,11 @@ public class SqliteMigrationTests
         await using var db = await TempStore.CreateAsync();
         await db.RecordAsync(TempStore.Line("written by version one"));
         await db.Store.DisposeAsync();
-        // Back to version 1 as it was released: the per-row triggers, no severe-lines index, no later migrations.
+        // Back to version 1 as it was released: the per-row triggers, no severe-lines index, no service tables, no later migrations.
         Query(db.DbPath, """
             DELETE FROM schema_migrations WHERE version >= 2;
             DROP INDEX ix_log_lines_severe;
+            DROP TABLE job_events; DROP TABLE job_nodes; DROP TABLE jobs; DROP TABLE tokens; DROP TABLE audit;
             CREATE TRIGGER log_lines_fts_delete AFTER DELETE ON log_lines BEGIN
                 INSERT INTO log_fts(log_fts, rowid, message) VALUES ('delete', old.id, old.message);
             END;

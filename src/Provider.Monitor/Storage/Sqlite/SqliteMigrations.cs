@@ -93,6 +93,63 @@ internal static class SqliteMigrations
         new(4, "unindex deleted log lines per batch, not per row", """
             DROP TRIGGER log_lines_fts_delete;
             """),
+        // Issue 13, the deploy service: the job queue (a job holds its nodes while it runs; events numbered per job) and
+        // API tokens (only SHA-256 hashes; one live token per name) with the audit log.
+        new(5, "jobs, job events, tokens, audit", """
+            CREATE TABLE jobs(
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                state TEXT NOT NULL,
+                request TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                started_at INTEGER,
+                finished_at INTEGER,
+                exit_code INTEGER,
+                summary TEXT,
+                claimed_by TEXT,
+                cancel_requested INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX ix_jobs_state ON jobs(state);
+
+            CREATE TABLE job_nodes(
+                job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                node TEXT NOT NULL,
+                PRIMARY KEY(job_id, node)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_job_nodes_node ON job_nodes(node);
+
+            CREATE TABLE job_events(
+                job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                time INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                text TEXT NOT NULL,
+                PRIMARY KEY(job_id, seq)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE tokens(
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                hash TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER,
+                revoked_at INTEGER
+            );
+            CREATE UNIQUE INDEX ux_tokens_live_name ON tokens(name) WHERE revoked_at IS NULL;
+
+            CREATE TABLE audit(
+                id INTEGER PRIMARY KEY,
+                time INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                remote_address TEXT,
+                detail TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;
