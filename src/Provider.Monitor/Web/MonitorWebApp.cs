@@ -61,6 +61,8 @@ public sealed class MonitorWebApp : IAsyncDisposable
         builder.WebHost.UseUrls(options.Url);
         if (options.Certificate is { } certificate)
         {
+            // The slim builder leaves HTTPS out unless asked for.
+            builder.WebHost.UseKestrelHttpsConfiguration();
             builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
         }
 
