@@ -30,6 +30,7 @@ public static class CliApp
         root.Subcommands.Add(SecretsCommand.Create(console));
         root.Subcommands.Add(VerifyCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
+        root.Subcommands.Add(TokenCommand.Create(console));
         root.Subcommands.Add(LogsCommand.Create(console));
         root.Subcommands.Add(CompletionCommand.Create(console));
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Provider.Monitor.Collection;
 using Provider.Monitor.Service;
 using Provider.Monitor.Storage;
@@ -14,7 +16,7 @@ public static class ServeCommand
 {
     private static readonly Option<string> Listen = new("--listen")
     {
-        Description = "Address:port to serve on (loopback only until authentication exists).",
+        Description = "Address:port to serve on. Beyond loopback only once an API token exists (hostenv-provider token create).",
         DefaultValueFactory = _ => "127.0.0.1:3333",
     };
 
@@ -35,7 +37,20 @@ public static class ServeCommand
         DefaultValueFactory = _ => "4MB",
     };
 
-    public sealed record Arguments(string RepoDir, string? Identity, IPEndPoint Listen, string Db, TimeSpan Interval, long MaxLogBytes);
+    private static readonly Option<string?> TlsCert = new("--tls-cert")
+    {
+        Description = "PEM certificate (with its chain) to serve HTTPS with; needs --tls-key.",
+    };
+
+    private static readonly Option<string?> TlsKey = new("--tls-key")
+    {
+        Description = "PEM private key of --tls-cert.",
+    };
+
+    public sealed record Arguments(string RepoDir, string? Identity, IPEndPoint Listen, string Db, TimeSpan Interval, long MaxLogBytes, TlsFiles? Tls = null);
+
+    /// <summary>The certificate and key files of --tls-cert and --tls-key.</summary>
+    public sealed record TlsFiles(string CertificatePath, string KeyPath);
 
     public static Command Create(CliConsole console)
     {
@@ -44,11 +59,14 @@ public static class ServeCommand
         command.Options.Add(Db);
         command.Options.Add(Interval);
         command.Options.Add(MaxLogBytes);
+        command.Options.Add(TlsCert);
+        command.Options.Add(TlsKey);
         command.SetAction((r, ct) =>
         {
             var repo = CommonOptions.RepoDir(r);
             var args = new Arguments(repo, r.GetValue(CommonOptions.Identity), ParseListen(r.GetValue(Listen)!), r.GetValue(Db) ?? MonitorDatabase.DefaultPath(repo),
-                ParseDuration("--interval", r.GetValue(Interval)!, TimeSpan.FromSeconds(5)), ParseSize("--max-log-bytes", r.GetValue(MaxLogBytes)!));
+                ParseDuration("--interval", r.GetValue(Interval)!, TimeSpan.FromSeconds(5)), ParseSize("--max-log-bytes", r.GetValue(MaxLogBytes)!),
+                ParseTls(r.GetValue(TlsCert), r.GetValue(TlsKey)));
             return RunAsync(args, console, ct);
         });
         return command;
@@ -59,8 +77,11 @@ public static class ServeCommand
         // The plan is read before anything starts: a repo without one is a clear error, not a service that shows nothing.
         _ = new FleetAccess(args.RepoDir, args.Identity).Plan;
         await using var store = await OpenStoreAsync(args.Db, ct);
+        var authentication = await store.Tokens.AnyAsync(ct);
+        RequireTokensBeyondLoopback(args.Listen, authentication);
+        using var certificate = args.Tls is null ? null : LoadCertificate(args.Tls);
         var signal = new CycleSignal();
-        await using var web = MonitorWebApp.Create(store, signal, MonitorWebOptions.ForEndPoint(args.Listen, args.Interval));
+        await using var web = MonitorWebApp.Create(store, signal, WebOptions(args, store, authentication, certificate));
         try
         {
             await web.StartAsync(ct);
@@ -71,6 +92,9 @@ public static class ServeCommand
         }
 
         console.Error.WriteLine($"serving {web.Address} (database {args.Db}, a cycle every {args.Interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s); Ctrl+C stops");
+        console.Error.WriteLine(authentication
+            ? "authentication on: API clients send 'Authorization: Bearer <token>', people sign in at /login"
+            : "no API tokens: the dashboard is read-only and open to this machine; `hostenv-provider token create NAME --scope deploy` and a restart turn sign-in on");
         var gate = new Lock();
         var reachable = new Dictionary<string, bool>(StringComparer.Ordinal);
         var collector = new FleetCollector(args.RepoDir, args.Identity, store, signal,
@@ -109,7 +133,19 @@ public static class ServeCommand
         }
     }
 
-    /// <summary>host:port with a loopback address; anything else is refused until serve has authentication (issue 13).</summary>
+    /// <summary>
+    /// The web server's options: with any live token, authentication is on (also on loopback: a token that exists
+    /// is meant to be asked for). Session keys sit beside the database, so sessions outlive a restart.
+    /// </summary>
+    public static MonitorWebOptions WebOptions(Arguments args, SqliteMonitorStore store, bool authentication, X509Certificate2? certificate) =>
+        new(certificate is null ? $"http://{args.Listen}" : $"https://{args.Listen}", args.Interval)
+        {
+            Tokens = authentication ? store.Tokens : null,
+            KeyDirectory = args.Db + ".keys",
+            Certificate = certificate,
+        };
+
+    /// <summary>host:port (any address; whether a non-loopback one is allowed depends on tokens, see <see cref="RequireTokensBeyondLoopback"/>).</summary>
     public static IPEndPoint ParseListen(string text)
     {
         if (!IPEndPoint.TryParse(text, out var endPoint) || endPoint.Port == 0 && !text.EndsWith(":0", StringComparison.Ordinal) || !text.Contains(':', StringComparison.Ordinal))
@@ -117,13 +153,37 @@ public static class ServeCommand
             throw new UserException($"--listen '{text}' is not an address:port; for example --listen 127.0.0.1:3333 or --listen [::1]:3333");
         }
 
-        if (!IPAddress.IsLoopback(endPoint.Address))
-        {
-            throw new UserException($"--listen {text}: serve has no authentication yet, so it listens on loopback addresses only (127.0.0.1, ::1); " +
-                "reach it from elsewhere through an SSH tunnel (ssh -L 3333:127.0.0.1:3333 HOST)");
-        }
-
         return endPoint;
+    }
+
+    /// <summary>Without a token nobody could be asked for one: then only this machine may connect.</summary>
+    public static void RequireTokensBeyondLoopback(IPEndPoint endPoint, bool anyToken)
+    {
+        if (!IPAddress.IsLoopback(endPoint.Address) && !anyToken)
+        {
+            throw new UserException($"--listen {endPoint}: there are no API tokens, so serve listens on loopback addresses only (127.0.0.1, ::1). " +
+                "Create one with `hostenv-provider token create NAME --scope read|deploy|admin` to serve beyond this machine (with authentication), " +
+                "or reach it through an SSH tunnel (ssh -L 3333:127.0.0.1:3333 HOST)");
+        }
+    }
+
+    public static TlsFiles? ParseTls(string? certificate, string? key) => (certificate, key) switch
+    {
+        (null, null) => null,
+        ({ } c, { } k) => new TlsFiles(c, k),
+        _ => throw new UserException("--tls-cert and --tls-key go together: give the certificate and its private key (PEM files)"),
+    };
+
+    public static X509Certificate2 LoadCertificate(TlsFiles tls)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new UserException($"cannot load --tls-cert {tls.CertificatePath} with --tls-key {tls.KeyPath}: {ex.Message}");
+        }
     }
 
     /// <summary>"30s", "2m", "1h", "1d" (a whole number and a unit), at least <paramref name="minimum"/>.</summary>

@@ -1,3 +1,5 @@
+using Provider.Monitor.Auth;
+using Provider.Monitor.Jobs;
 using Provider.Monitor.Service;
 using Provider.Monitor.Storage;
 
@@ -7,6 +9,12 @@ namespace Provider.Monitor.Web;
 public sealed record MonitorServices(IMonitorStore Store, CycleSignal Signal, MonitorWebOptions Options, TimeProvider Clock)
 {
     public DateTimeOffset Now => Clock.GetUtcNow();
+
+    public ITokenStore? Tokens => Options.Tokens;
+
+    public IJobStore? Jobs => Options.Jobs;
+
+    public IJobQueue? Queue => Options.Queue;
 
     /// <summary>The newest snapshot of one node, or null when the node was never collected.</summary>
     public async Task<NodeSnapshot?> FindNodeAsync(string node, CancellationToken ct)

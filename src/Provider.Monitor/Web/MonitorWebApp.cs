@@ -8,7 +8,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Provider.Monitor.Service;
 using Provider.Monitor.Storage;
+using Provider.Monitor.Auth;
+using Provider.Monitor.Jobs;
 using Provider.Monitor.Web.Api;
+using Provider.Monitor.Web.Auth;
 using Provider.Monitor.Web.Pages;
 
 namespace Provider.Monitor.Web;
@@ -56,9 +59,21 @@ public sealed class MonitorWebApp : IAsyncDisposable
             ApplicationName = typeof(MonitorWebApp).Assembly.GetName().Name,
         });
         builder.WebHost.UseUrls(options.Url);
+        if (options.Certificate is { } certificate)
+        {
+            // The slim builder leaves HTTPS out unless asked for.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
+
         ConfigureLogging(builder, options);
         builder.Services.AddSingleton(new MonitorServices(store, signal, options, clock ?? TimeProvider.System));
+        AddOptional(builder.Services, options.Tokens);
+        AddOptional(builder.Services, options.Jobs);
+        AddOptional(builder.Services, options.Queue);
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        // Always, also without tokens: then reads are open and writes refused, by the same policies.
+        MonitorAuthentication.AddServices(builder.Services, options);
         if (options.LogRequests)
         {
             builder.Services.AddHttpLogging(o => o.LoggingFields =
@@ -73,6 +88,7 @@ public sealed class MonitorWebApp : IAsyncDisposable
         }
 
         app.Use(SecurityHeaders.Apply);
+        MonitorAuthentication.Use(app);
         var routes = MonitorRoutes.Map(app);
         return new MonitorWebApp(app, routes);
     }
@@ -86,6 +102,16 @@ public sealed class MonitorWebApp : IAsyncDisposable
 
     public ValueTask DisposeAsync() => app.DisposeAsync();
 
+    /// <summary>So endpoints mapped later (the job API) can ask for the same instances by type.</summary>
+    private static void AddOptional<T>(IServiceCollection services, T? instance)
+        where T : class
+    {
+        if (instance is not null)
+        {
+            services.AddSingleton(instance);
+        }
+    }
+
     private static void ConfigureLogging(WebApplicationBuilder builder, MonitorWebOptions options)
     {
         builder.Logging.ClearProviders();
@@ -94,6 +120,9 @@ public sealed class MonitorWebApp : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
         // The host's start-up chatter ("Now listening on", "Application started") is the CLI's to print.
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Its one warning says the cookie keys are stored unencrypted: they sit, readable by the service's user
+        // only, beside the database (see MonitorWebOptions.KeyDirectory), which is protected the same way.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         if (options.LogRequests)
         {
             builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Information);
@@ -101,22 +130,29 @@ public sealed class MonitorWebApp : IAsyncDisposable
     }
 }
 
-/// <summary>The groups everything is mapped in: Api is /api (JSON), Pages the HTML dashboard, Assets /assets.</summary>
-public sealed record MonitorRoutes(RouteGroupBuilder Api, RouteGroupBuilder Pages, RouteGroupBuilder Assets)
+/// <summary>
+/// The groups everything is mapped in: Api is /api (JSON), Pages the HTML dashboard, Assets /assets (open to all:
+/// the login page needs them), Login /login and /logout. In Api and Pages, GET needs the Read scope and every
+/// other method Deploy (<see cref="MonitorAuthentication.RequireScopeByMethod"/>), also for endpoints mapped later.
+/// </summary>
+public sealed record MonitorRoutes(RouteGroupBuilder Api, RouteGroupBuilder Pages, RouteGroupBuilder Assets, RouteGroupBuilder Login)
 {
     public static MonitorRoutes Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").RequireScopeByMethod();
         FleetApi.Map(api);
         LogsApi.Map(api);
         HistoryApi.Map(api);
         EventsApi.Map(api);
+        LoginEndpoints.MapApi(api);
 
-        var pages = app.MapGroup(string.Empty);
+        var pages = app.MapGroup(string.Empty).RequireScopeByMethod();
         PageEndpoints.Map(pages);
+        ActionEndpoints.Map(pages);
 
-        var assets = app.MapGroup("/assets");
+        var assets = app.MapGroup("/assets").AllowAnonymous();
         AssetEndpoints.Map(assets);
-        return new MonitorRoutes(api, pages, assets);
+        var login = LoginEndpoints.Map(app);
+        return new MonitorRoutes(api, pages, assets, login);
     }
 }

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Provider.Monitor.Auth;
+using Provider.Monitor.Jobs;
 
 namespace Provider.Monitor.Web;
 
@@ -21,4 +24,27 @@ public sealed record MonitorWebOptions(string Url, TimeSpan Interval)
 
     /// <summary>How often /api/events sends a comment so proxies keep the connection open.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The API tokens. Set: authentication is on, every page and /api request needs a token (Bearer header) or a
+    /// session cookie from /login. Null: monitor-only, reads are open and every write is refused.
+    /// </summary>
+    public ITokenStore? Tokens { get; init; }
+
+    /// <summary>The job queue's storage, for the /jobs pages (null: no job pages, no action buttons).</summary>
+    public IJobStore? Jobs { get; init; }
+
+    /// <summary>Where the dashboard's buttons send deploys and rollbacks (null: no action buttons).</summary>
+    public IJobQueue? Queue { get; init; }
+
+    /// <summary>
+    /// Where the keys that protect session and antiforgery cookies are kept, so sessions outlive a restart. Null:
+    /// keys live in memory and every restart signs everyone out.
+    /// </summary>
+    public string? KeyDirectory { get; init; }
+
+    /// <summary>Serves HTTPS with this certificate (Url must then be https://...).</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    public bool RequireAuthentication => Tokens is not null;
 }

@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace Provider.Monitor.Tests.Web;
 
 /// <summary>One server and one headless Chromium (Debian's) for a browser test class.</summary>
-public sealed class DashboardFixture : IAsyncLifetime
+public class DashboardFixture : IAsyncLifetime
 {
     private const string Chromium = "/usr/lib/chromium/chromium";
     private MonitorServer? server;
@@ -18,10 +18,12 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        server = await MonitorServer.StartAsync();
+        server = await StartServerAsync();
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
     }
+
+    protected virtual Task<MonitorServer> StartServerAsync() => MonitorServer.StartAsync();
 
     /// <summary>A fresh page (own context: no shared storage or focus between tests) on the server's address.</summary>
     public async Task<IPage> NewPageAsync()
@@ -44,4 +46,10 @@ public sealed class DashboardFixture : IAsyncLifetime
             await server.DisposeAsync();
         }
     }
+}
+
+/// <summary>The same with the deploy service on: authentication, tokens, jobs.</summary>
+public sealed class DeployDashboardFixture : DashboardFixture
+{
+    protected override Task<MonitorServer> StartServerAsync() => MonitorServer.StartAsync(deployService: true);
 }

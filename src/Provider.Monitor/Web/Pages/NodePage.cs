@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Provider.Monitor.Storage;
+using Provider.Monitor.Web.Auth;
 using Provider.Monitor.Web.Html;
 using static Provider.Monitor.Web.Html.Markup;
 
@@ -10,7 +11,7 @@ public static class NodePage
 {
     private const int Snapshots = 60;
 
-    public static async Task<Page> RenderAsync(MonitorServices m, string node, CancellationToken ct)
+    public static async Task<Page> RenderAsync(MonitorServices m, Viewer viewer, string node, CancellationToken ct)
     {
         var snapshots = await m.Store.GetNodeHistoryAsync(node, Snapshots, ct);
         if (snapshots.IsDefaultOrEmpty)
@@ -23,9 +24,11 @@ public static class NodePage
         var rates = await m.Store.GetRequestRatesAsync(node, null, since, ct);
         var deploys = await m.Store.GetHistoryAsync(node, null, 50, ct);
         var n = snapshots[0];
+        var actions = ActionForms.ForNode(m, viewer, node, n.Generations);
         return new Page($"Node {node}", Section.None, H($"""
             <h1>Node {node} {NodeSummary.Reachability(n)}</h1>
             {NodeSummary.Facts(n, m)}
+            {actions}
             <h2>Resources</h2>
             {Resources(n, snapshots)}
             <h2>Requests in the last hour</h2>
@@ -40,7 +43,7 @@ public static class NodePage
             {CertificateTable.Render(node, n.Certificates, now)}
             <h2>Deploy history</h2>
             {DeployTable.Render($"Deploys on {node}, newest first", deploys, now)}
-            """));
+            """), Live: viewer.CanAct(m) ? "form" : "on");
     }
 
     private static Markup Resources(NodeSnapshot n, ImmutableArray<NodeSnapshot> snapshots)

@@ -9,6 +9,8 @@ public enum Section
     Fleet,
     Logs,
     History,
+    Jobs,
+    Audit,
 }
 
 /// <summary>
