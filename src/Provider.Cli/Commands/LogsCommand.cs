@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Provider.Monitor.Collection;
 using Provider.Monitor.Storage;
+using Provider.Monitor.Storage.Postgres;
 using Provider.Monitor.Web.Query;
 using Provider.Nodes.Fleet;
 
@@ -47,16 +48,18 @@ public static class LogsCommand
         var query = Parse(r, env);
         var db = r.GetValue(ServeCommand.Db) ?? MonitorDatabase.DefaultPath(repo);
         var fromDb = !r.GetValue(FromNodes) && (r.GetValue(ServeCommand.Db) is not null || File.Exists(db));
+
         void Print(LogLine l) => console.Out.WriteLine(json ? Json(l) : Text(l));
 
         if (fromDb)
         {
-            if (!File.Exists(db))
+            if (!DatabaseUri.IsPostgres(db) && !File.Exists(db))
             {
                 throw new UserException($"--db {db}: no such database (serve creates it; leave --db out to read the nodes over SSH)");
             }
 
-            await using var store = await ServeCommand.OpenStoreAsync(db, ct);
+            await using var stores = await ServeCommand.OpenStoreAsync(db, ct);
+            var store = stores.Monitor;
             var page = await store.SearchLogsAsync(query, ct);
             var last = page.Hits.IsEmpty ? 0 : page.Hits[0].Id;
             foreach (var hit in page.Hits.Reverse())

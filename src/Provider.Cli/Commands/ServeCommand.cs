@@ -4,8 +4,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Provider.Monitor.Collection;
+using Provider.Monitor.Jobs;
+using Provider.Monitor.Web.Api;
 using Provider.Monitor.Service;
 using Provider.Monitor.Storage;
+using Provider.Monitor.Storage.Postgres;
 using Provider.Monitor.Web;
 using Provider.Nodes.Fleet;
 
@@ -47,7 +50,16 @@ public static class ServeCommand
         Description = "PEM private key of --tls-cert.",
     };
 
-    public sealed record Arguments(string RepoDir, string? Identity, IPEndPoint Listen, string Db, TimeSpan Interval, long MaxLogBytes, TlsFiles? Tls = null);
+    private static readonly Option<string> InstanceOption = new("--instance")
+    {
+        Description = "This instance's name in the job queue (instances sharing a PostgreSQL database need distinct names; a restarted one marks what it left running as interrupted).",
+        DefaultValueFactory = _ => Environment.MachineName,
+    };
+
+    public sealed record Arguments(string RepoDir, string? Identity, IPEndPoint Listen, string Db, TimeSpan Interval, long MaxLogBytes, TlsFiles? Tls = null)
+    {
+        public string Instance { get; init; } = Environment.MachineName;
+    }
 
     /// <summary>The certificate and key files of --tls-cert and --tls-key.</summary>
     public sealed record TlsFiles(string CertificatePath, string KeyPath);
@@ -61,12 +73,13 @@ public static class ServeCommand
         command.Options.Add(MaxLogBytes);
         command.Options.Add(TlsCert);
         command.Options.Add(TlsKey);
+        command.Options.Add(InstanceOption);
         command.SetAction((r, ct) =>
         {
             var repo = CommonOptions.RepoDir(r);
             var args = new Arguments(repo, r.GetValue(CommonOptions.Identity), ParseListen(r.GetValue(Listen)!), r.GetValue(Db) ?? MonitorDatabase.DefaultPath(repo),
                 ParseDuration("--interval", r.GetValue(Interval)!, TimeSpan.FromSeconds(5)), ParseSize("--max-log-bytes", r.GetValue(MaxLogBytes)!),
-                ParseTls(r.GetValue(TlsCert), r.GetValue(TlsKey)));
+                ParseTls(r.GetValue(TlsCert), r.GetValue(TlsKey))) { Instance = r.GetValue(InstanceOption)! };
             return RunAsync(args, console, ct);
         });
         return command;
@@ -81,7 +94,18 @@ public static class ServeCommand
         RequireTokensBeyondLoopback(args.Listen, authentication);
         using var certificate = args.Tls is null ? null : LoadCertificate(args.Tls);
         var signal = new CycleSignal();
-        await using var web = MonitorWebApp.Create(store, signal, WebOptions(args, store, authentication, certificate));
+        var gate = new Lock();
+        void Say(string line)
+        {
+            lock (gate)
+            {
+                console.Error.WriteLine(line);
+            }
+        }
+
+        using var runner = new JobRunner(args.RepoDir, args.Identity, store.Jobs, args.Instance, JobRunnerOptions.Default, Say);
+        await using var web = MonitorWebApp.Create(store.Monitor, signal, WebOptions(args, store, authentication, certificate) with { Jobs = store.Jobs, Queue = runner });
+        JobsApi.Map(web.Routes.Api, web.Routes.Api);
         try
         {
             await web.StartAsync(ct);
@@ -95,20 +119,12 @@ public static class ServeCommand
         console.Error.WriteLine(authentication
             ? "authentication on: API clients send 'Authorization: Bearer <token>', people sign in at /login"
             : "no API tokens: the dashboard is read-only and open to this machine; `hostenv-provider token create NAME --scope deploy` and a restart turn sign-in on");
-        var gate = new Lock();
-        var reachable = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var collector = new FleetCollector(args.RepoDir, args.Identity, store, signal,
-            CollectorOptions.Default with { Interval = args.Interval, MaxLogBytesPerNode = args.MaxLogBytes },
-            line =>
-            {
-                lock (gate)
-                {
-                    console.Error.WriteLine(line);
-                }
-            });
+        var collector = new FleetCollector(args.RepoDir, args.Identity, store.Monitor, signal,
+            CollectorOptions.Default with { Interval = args.Interval, MaxLogBytesPerNode = args.MaxLogBytes }, Say);
         try
         {
-            await collector.RunAsync(ct);
+            // Jobs left running by this instance's last run (SQLite: by anyone, there is one instance) become interrupted first.
+            await Task.WhenAll(collector.RunAsync(ct), runner.RunAsync(!store.IsShared, ct));
         }
         finally
         {
@@ -121,15 +137,17 @@ public static class ServeCommand
         return ExitCodes.Success;
     }
 
-    public static async Task<SqliteMonitorStore> OpenStoreAsync(string path, CancellationToken ct)
+    /// <summary>The monitor's database: a SQLite file, or a postgresql:// URI shared by several serve instances.</summary>
+    public static async Task<MonitorStores> OpenStoreAsync(string db, CancellationToken ct)
     {
         try
         {
-            return await SqliteMonitorStore.OpenAsync(path, ct);
+            return await MonitorStores.OpenAsync(db, ct);
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or MonitorStoreVersionException)
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException
+            or MonitorStoreVersionException or ArgumentException or System.Net.Sockets.SocketException)
         {
-            throw new UserException($"cannot open the monitor database {path}: {ex.Message}");
+            throw new UserException($"cannot open the monitor database {DatabaseUri.Redact(db)}: {ex.Message}");
         }
     }
 
@@ -137,11 +155,11 @@ public static class ServeCommand
     /// The web server's options: with any live token, authentication is on (also on loopback: a token that exists
     /// is meant to be asked for). Session keys sit beside the database, so sessions outlive a restart.
     /// </summary>
-    public static MonitorWebOptions WebOptions(Arguments args, SqliteMonitorStore store, bool authentication, X509Certificate2? certificate) =>
+    public static MonitorWebOptions WebOptions(Arguments args, MonitorStores store, bool authentication, X509Certificate2? certificate) =>
         new(certificate is null ? $"http://{args.Listen}" : $"https://{args.Listen}", args.Interval)
         {
             Tokens = authentication ? store.Tokens : null,
-            KeyDirectory = args.Db + ".keys",
+            KeyDirectory = (store.IsShared ? MonitorDatabase.DefaultPath(args.RepoDir) : args.Db) + ".keys",
             Certificate = certificate,
         };
 

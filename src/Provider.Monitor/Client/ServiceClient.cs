@@ -19,7 +19,7 @@ public sealed record RemoteJobResult(long Id, string State, int ExitCode, string
 /// </summary>
 public sealed class ServiceClient(Uri service, string? token, HttpMessageHandler? handler = null) : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static JsonSerializerOptions Json => ApiJson.Options;
     private readonly HttpClient http = CreateClient(service, token, handler);
 
     private static HttpClient CreateClient(Uri service, string? token, HttpMessageHandler? handler)

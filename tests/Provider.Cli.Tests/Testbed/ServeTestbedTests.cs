@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Provider.Cli.Tests.Support;
@@ -17,12 +15,10 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
 {
     private static int nextUidBlock = 7_000 + (Environment.ProcessId % 100 * 20);
     private readonly TempDir data = new();
-    private readonly CancellationTokenSource stop = new();
     private TestbedProject project = null!;
-    private Task<CliResult> serve = null!;
+    private InProcessServe serve = null!;
     private string token = "";
     private string env = "";
-    private Uri address = null!;
     private IPlaywright playwright = null!;
     private IBrowser browser = null!;
 
@@ -46,13 +42,7 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
         env = JsonNode.Parse((await project.Cli("status", "--node", "node-a", "--format", "json")).Stdout)!["environments"]!.AsArray()
             .Select(e => e!["environment"]!.GetValue<string>()).Single(e => e.StartsWith(project.Project + "-", StringComparison.Ordinal));
 
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            address = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-        }
-
-        serve = CliRunnerWithCancel(["--dir", project.Repo.Path, "--identity", testbed.SshKey, "serve", "--listen", $"127.0.0.1:{address.Port}", "--db", Db, "--interval", "5s"]);
+        serve = InProcessServe.Start("--dir", project.Repo.Path, "--identity", testbed.SshKey, "serve", "--db", Db, "--interval", "5s");
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/lib/chromium/chromium", Headless = true });
         Directory.CreateDirectory(Screenshots);
@@ -60,13 +50,7 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
 
     private string Db => Path.Combine(data.Path, "monitor.db");
 
-    private Task<CliResult> CliRunnerWithCancel(string[] args) => Task.Run(async () =>
-    {
-        using var stdout = new StringWriter { NewLine = "\n" };
-        using var stderr = new StringWriter { NewLine = "\n" };
-        var code = await CliApp.RunAsync(args, new CliConsole(TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), TextReader.Null, ErrorIsTerminal: false, NoColor: true), stop.Token);
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
-    });
+    private Uri address => serve.Address;
 
     private async Task<JsonNode> Fleet()
     {
@@ -80,7 +64,7 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
     {
         for (var i = 0; i < 60; i++)
         {
-            Assert.False(serve.IsCompleted, "serve ended: " + (serve.IsCompleted ? serve.Result.Stderr : ""));
+            Assert.False(serve.Run.IsCompleted, "serve ended: " + (serve.Run.IsCompleted ? serve.Run.Result.Stderr : ""));
             try
             {
                 var fleet = await Fleet();
@@ -164,32 +148,18 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "env.png"), FullPage = true });
 
         // Ctrl+C: serve stops cleanly.
-        await stop.CancelAsync();
-        var result = await serve.WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await serve.StopAsync();
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("serve stopped.", result.Stderr, StringComparison.Ordinal);
     }
 
     public async Task DisposeAsync()
     {
-        await stop.CancelAsync();
-        try
-        {
-            await serve.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            // reported by the test itself
-        }
-
+        await serve.DisposeAsync();
         await browser.DisposeAsync();
         playwright.Dispose();
         project.Dispose();
     }
 
-    public void Dispose()
-    {
-        data.Dispose();
-        stop.Dispose();
-    }
+    public void Dispose() => data.Dispose();
 }
