@@ -15,27 +15,11 @@ BENCH=(dotnet "$ROOT/benchmarks/Provider.Benchmarks/bin/Release/net10.0/Provider
 WORK=$(mktemp -d /var/tmp/hostenv-monitor-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-# The testbed's provider repo with one app environment on the first node, so the cycle has an app, a vhost and logs.
-REPO=$WORK/repo
-cp -r "$HOSTENV_TESTBED_PROVIDER" "$REPO"
-mkdir -p "$REPO/app/.hostenv" "$REPO/generated"
-echo '{"_uidHighWaterMark": 46000}' > "$REPO/generated/state.json"
-cp examples/demo/server "$REPO/app/server"; echo v1 > "$REPO/app/greeting.txt"
+# The testbed's provider repo with one app environment on the first node.
+# shellcheck source=benchmarks/bench-repo.sh
+source benchmarks/bench-repo.sh
+bench_repo mbench 46000
 first=${HOSTENV_TESTBED_NODES%% *}
-cat > "$REPO/app/.hostenv/hostenv.yaml" <<EOF2
-organisation: acme
-project: mbench
-environments:
-  main:
-    type: production
-    node: $first
-    virtualHosts: { mbench.hosting.test: {} }   # ACME from the testbed's pebble: the cycle reads a certificate too
-    app: { run: "./server", healthCheck: { path: /health } }
-EOF2
-sed -i 's/projects: {}/projects:\n  acme__mbench: { path: app }/' "$REPO/provider.yaml"
-H=("${HP[@]}" --dir "$REPO" --identity "$HOSTENV_SSH_KEY")
-"${H[@]}" plan >/dev/null 2>&1
-"${H[@]}" deploy --yes --skip-gate >/dev/null 2>&1
 echo "deployed one app environment on $first; nodes: $HOSTENV_TESTBED_NODES; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 "${BENCH[@]}" monitor-cycle "$REPO" "$HOSTENV_SSH_KEY" "$REPEATS" mbench.hosting.test
