@@ -17,19 +17,10 @@ public sealed class JobsTestbedTests(TestbedEnvironment testbed) : IDisposable
     private static int nextUidBlock = 8_500 + (Environment.ProcessId % 100 * 20);
     private readonly TempDir data = new();
 
-    private const string App = """
-          main:
-            type: production
-            node: node-a
-            virtualHosts:
-              VHOST: { enableLetsEncrypt: false }
-            app: { run: "./server", healthCheck: { path: /health, deadlineSeconds: 8 } }
-        """;
-
     [Fact]
     public async Task ServiceDeploy_RefusesWithoutToken_StreamsProgressAndResult_ResumesByLastEventId_AndDeployRemoteTakesItsExitCode()
     {
-        using var project = new TestbedProject(testbed, "jb" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10)).Write(App, greeting: "first");
+        using var project = new TestbedProject(testbed, "jb" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10)).Write(TestbedProject.AppOnNodeA, greeting: "first");
         Assert.Equal(0, (await project.Cli("plan")).ExitCode);
         var db = Path.Combine(data.Path, "service.db");
         var created = await project.Cli("token", "create", "ci", "--scope", "deploy", "--db", db);

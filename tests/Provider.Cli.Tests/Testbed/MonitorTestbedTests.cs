@@ -18,19 +18,10 @@ public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposabl
     private readonly TempDir data = new();
     private TestbedProject? project;
 
-    private const string App = """
-          main:
-            type: production
-            node: node-a
-            virtualHosts:
-              VHOST: { enableLetsEncrypt: false }
-            app: { run: "./server", healthCheck: { path: /health, deadlineSeconds: 8 } }
-        """;
-
     private async Task<(TestbedProject Project, string Token, string Env)> DeployedApp([System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         var token = "tok" + Guid.NewGuid().ToString("N")[..16];
-        project = new TestbedProject(testbed, "mt" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000, Interlocked.Add(ref nextUidBlock, 10)).Write(App, greeting: token);
+        project = new TestbedProject(testbed, "mt" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000, Interlocked.Add(ref nextUidBlock, 10)).Write(TestbedProject.AppOnNodeA, greeting: token);
         var deploy = await project.PlanAndDeploy("node-a");
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         var status = await project.Cli("status", "--node", "node-a", "--format", "json");

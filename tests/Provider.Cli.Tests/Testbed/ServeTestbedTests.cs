@@ -24,19 +24,10 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
 
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots", "testbed");
 
-    private const string App = """
-          main:
-            type: production
-            node: node-a
-            virtualHosts:
-              VHOST: { enableLetsEncrypt: false }
-            app: { run: "./server", healthCheck: { path: /health, deadlineSeconds: 8 } }
-        """;
-
     public async Task InitializeAsync()
     {
         token = "tok" + Guid.NewGuid().ToString("N")[..16];
-        project = new TestbedProject(testbed, "sv" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10)).Write(App, greeting: token);
+        project = new TestbedProject(testbed, "sv" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10)).Write(TestbedProject.AppOnNodeA, greeting: token);
         var deploy = await project.PlanAndDeploy("node-a");
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         env = JsonNode.Parse((await project.Cli("status", "--node", "node-a", "--format", "json")).Stdout)!["environments"]!.AsArray()

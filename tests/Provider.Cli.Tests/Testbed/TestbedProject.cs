@@ -9,6 +9,16 @@ namespace Provider.Cli.Tests.Testbed;
 /// </summary>
 public sealed class TestbedProject(TestbedEnvironment testbed, string project, int uidBlock) : IDisposable
 {
+    /// <summary>One production environment "main" on node-a running the demo app behind VHOST (plain HTTP).</summary>
+    public const string AppOnNodeA = """
+          main:
+            type: production
+            node: node-a
+            virtualHosts:
+              VHOST: { enableLetsEncrypt: false }
+            app: { run: "./server", healthCheck: { path: /health, deadlineSeconds: 8 } }
+        """;
+
     public TempDir Repo { get; } = TempDir.CopyOf(testbed.ProviderRepo);
 
     public string Project => project;

@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 
@@ -22,10 +20,7 @@ public static class EventsApi
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var ct = stop.Token;
         var response = http.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        EventStream.Begin(http);
 
         using var keepAlive = new PeriodicTimer(m.Options.KeepAlive, m.Clock);
         var events = m.Signal.ListenAsync(ct).GetAsyncEnumerator(ct);
@@ -35,7 +30,7 @@ public static class EventsApi
             // Subscribe first (the iterator registers its channel synchronously), then send the first frame: a
             // client that has read it has not missed any later cycle. It also sets EventSource's reconnection delay.
             next = events.MoveNextAsync().AsTask();
-            await WriteAsync(response, "retry: 5000\n\n", ct);
+            await EventStream.WriteAsync(response, "retry: 5000\n\n", ct);
             var tick = keepAlive.WaitForNextTickAsync(ct).AsTask();
             while (true)
             {
@@ -48,13 +43,13 @@ public static class EventsApi
                     }
 
                     var data = JsonSerializer.Serialize(new CycleEvent(events.Current), ApiJson.Options);
-                    await WriteAsync(response, $"event: cycle\ndata: {data}\n\n", ct);
+                    await EventStream.WriteAsync(response, $"event: cycle\ndata: {data}\n\n", ct);
                     next = events.MoveNextAsync().AsTask();
                 }
                 else
                 {
                     await tick;
-                    await WriteAsync(response, ": keepalive\n\n", ct);
+                    await EventStream.WriteAsync(response, ": keepalive\n\n", ct);
                     tick = keepAlive.WaitForNextTickAsync(ct).AsTask();
                 }
             }
@@ -70,11 +65,5 @@ public static class EventsApi
             await Task.WhenAny(next);
             await events.DisposeAsync();
         }
-    }
-
-    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken ct)
-    {
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-        await response.Body.FlushAsync(ct);
     }
 }

@@ -1,9 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
@@ -126,13 +124,10 @@ public static class JobsApi
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var ct = stop.Token;
         var response = http.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        EventStream.Begin(http);
         try
         {
-            await WriteAsync(response, "retry: 2000\n\n", ct);
+            await EventStream.WriteAsync(response, "retry: 2000\n\n", ct);
             var quiet = 0;
             while (true)
             {
@@ -140,7 +135,7 @@ public static class JobsApi
                 foreach (var e in events)
                 {
                     var data = string.Concat(e.Text.Split('\n').Select(l => "data: " + l + "\n"));
-                    await WriteAsync(response, $"id: {e.Seq.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Kind}\n{data}\n", ct);
+                    await EventStream.WriteAsync(response, $"id: {e.Seq.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Kind}\n{data}\n", ct);
                     after = e.Seq;
                     if (e.Kind == "result")
                     {
@@ -154,7 +149,7 @@ public static class JobsApi
                     await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
                     if (++quiet % 75 == 0)
                     {
-                        await WriteAsync(response, ": keepalive\n\n", ct);
+                        await EventStream.WriteAsync(response, ": keepalive\n\n", ct);
                     }
                 }
                 else
@@ -177,11 +172,5 @@ public static class JobsApi
         var details = new ProblemDetails { Status = status, Title = title, Detail = detail };
         details.Extensions["field"] = field;
         return TypedResults.Problem(details);
-    }
-
-    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken ct)
-    {
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-        await response.Body.FlushAsync(ct);
     }
 }
