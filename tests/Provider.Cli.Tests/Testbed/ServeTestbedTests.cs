@@ -118,9 +118,10 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
         try
         {
             await Expect(page.Locator("[data-node='node-b']")).ToHaveAttributeAsync("data-reachable", "false", new() { Timeout = 20_000 });
-            var after = Node(await Fleet(), "node-a")!;
-            Assert.True(after["reachable"]!.GetValue<bool>());
-            Assert.NotEqual(before, after["collectedAt"]!.GetValue<string>());
+            // node-b's refused login commits before node-a's cycle of the same round: wait for node-a's next one.
+            var after = await WaitForFleet(f => Node(f, "node-a")!["collectedAt"]!.GetValue<string>() != before, "node-a collected again while node-b is unreachable");
+            Assert.True(Node(after, "node-a")!["reachable"]!.GetValue<bool>());
+            Assert.False(Node(after, "node-b")!["reachable"]!.GetValue<bool>());
             await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "overview-node-b-unreachable.png"), FullPage = true });
         }
         finally
