@@ -7,7 +7,8 @@ public class PlanCommandTests
 {
     private static readonly string[] ExampleInputs = ["provider.yaml", "nodes", "examples", "generated"];
 
-    private static TempDir CopyExampleRepo()
+    /// <summary>A scratch copy of the example provider repo's inputs and generated/.</summary>
+    internal static TempDir CopyExampleRepo()
     {
         var temp = new TempDir();
         foreach (var item in ExampleInputs)

@@ -340,3 +340,16 @@ t = M + '  main:\n    app: { run: ./x, sandbox: { allow: [writeRelease], disable
 one("manifest-sandbox-disable", "switching the sandbox off as a whole", D, t, "HP1003", "disable")
 t = M + '  main:\n    app: { run: ./x, sandbox: { allow: writeRelease } }\n'
 one("manifest-sandbox-allow-not-list", "sandbox.allow as a single string", D, t, "HP1004", "writeRelease")
+
+# --- notify: webhooks for serve (issue 13, item 6): checked by plan, never in the plan ---
+N = base[P] + "notify:\n"
+t = N + "  - { name: ops, urlEnv: OPS_HOOK, format: slak }\n"
+one("provider-notify-format-typo", "a webhook format misspelt (did you mean 'slack')", P, t, "HP1006", "slak")
+t = N + '  - { name: ops, url: "ftp://hooks.example/x" }\n'
+one("provider-notify-url-not-http", "a webhook URL that is not http(s)", P, t, "HP1006", '"ftp://')
+t = N + '  - { name: ops, url: "https://hooks.example/x", urlEnv: OPS_HOOK }\n'
+one("provider-notify-url-and-urlenv", "a webhook with both url and urlEnv", P, t, "HP1006", "{ name: ops")
+t = N + "  - name: ops\n    format: json\n"
+one("provider-notify-no-url", "a webhook with neither url nor urlEnv", P, t, "HP1006", "name: ops")
+t = N + "  - { name: ops, urlEnv: OPS_HOOK, on: [failed, rolledback] }\n"
+one("provider-notify-on-typo", "a webhook event misspelt (did you mean 'rolled-back')", P, t, "HP1006", "rolledback")

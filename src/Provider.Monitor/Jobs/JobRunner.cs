@@ -17,8 +17,10 @@ public sealed record JobRunnerOptions(int MaxConcurrent, TimeSpan Poll)
 /// same engine code as the CLI (<see cref="DeployRun"/>, <see cref="RollbackRun"/>, as with --yes). Progress lines go to the
 /// job's events in order; a final "result" event carries state, exit code and summary. The node locks on the servers
 /// still guard every change; the store's claim keeps one running job per node so others wait visibly queued.
+/// When a job has ended, <paramref name="notifier"/> (provider.yaml's webhooks) is told.
 /// </summary>
-public sealed class JobRunner(string repoDir, string? identity, IJobStore store, string instance, JobRunnerOptions options, Action<string>? log = null) : IJobQueue, IDisposable
+public sealed class JobRunner(string repoDir, string? identity, IJobStore store, string instance, JobRunnerOptions options, Action<string>? log = null,
+    Notify.IJobNotifier? notifier = null) : IJobQueue, IDisposable
 {
     private readonly SemaphoreSlim wake = new(0);
     private readonly Lock gate = new();
@@ -148,6 +150,11 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
         var result = new JsonObject { ["state"] = state.ToString().ToLowerInvariant(), ["exitCode"] = exitCode, ["summary"] = summary };
         await store.AppendEventAsync(job.Id, "result", result.ToJsonString(), CancellationToken.None);
         await store.FinishAsync(job.Id, state, exitCode, summary, CancellationToken.None);
+        if (notifier is not null)
+        {
+            await notifier.NotifyAsync(job, state, exitCode, summary); // only queues: a webhook never holds up the runner
+        }
+
         lock (gate)
         {
             running.Remove(job.Id);

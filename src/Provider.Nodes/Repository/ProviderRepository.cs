@@ -47,6 +47,25 @@ public sealed class ProviderRepository
         return (new PlanInput(provider, nodes, projects, state, ReadText(PlanFile)), diagnostics.Items.ToImmutableArray());
     }
 
+    /// <summary>
+    /// The `notify:` webhooks of provider.yaml for `serve`, read and checked as `plan` does. Targets is null when the
+    /// file is missing or invalid; Diagnostics then says why (file:line:column).
+    /// </summary>
+    public (ImmutableArray<NotifyTarget>? Targets, ImmutableArray<Diagnostic> Diagnostics) ReadNotifyTargets()
+    {
+        var diagnostics = new DiagnosticBag();
+        if (ReadText(ProviderFile) is not { } provider)
+        {
+            diagnostics.Add(new Diagnostic(
+                ManifestCodes.MissingFile, DiagnosticLevel.Error, $"no {ProviderFile} in {Root}",
+                new SourcePosition(ProviderFile, 0, 0), Hint: "run in the provider repo, or pass --dir DIR"));
+            return (null, [.. diagnostics.Items]);
+        }
+
+        var targets = NotifyReader.Read(provider, diagnostics);
+        return (targets, [.. diagnostics.Items]);
+    }
+
     public SourceFile? ReadText(string relative)
     {
         var full = FullPath(relative);

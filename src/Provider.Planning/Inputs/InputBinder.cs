@@ -42,7 +42,10 @@ public static class InputBinder
                     Int(hc, "intervalSeconds") ?? HealthTimings.Default.IntervalSeconds,
                     Int(hc, "timeoutSeconds") ?? HealthTimings.Default.TimeoutSeconds,
                     Int(hc, "deadlineSeconds") ?? HealthTimings.Default.DeadlineSeconds)),
-            doc.Map);
+            doc.Map)
+        {
+            Notify = NotifyTargets(r),
+        };
     }
 
     public static NodeConfig? ReadNode(string name, SourceFile file, DiagnosticBag diagnostics)
@@ -188,6 +191,17 @@ public static class InputBinder
             Bool(v, "hsts"),
             security);
     }
+
+    private static ImmutableArray<NotifyTarget> NotifyTargets(JsonNode? root) =>
+        root?["notify"] is JsonArray list
+            ? [.. list.Select((n, i) => new NotifyTarget(
+                Str(n, "name") ?? "",
+                Str(n, "url"),
+                Str(n, "urlEnv"),
+                NotifyNames.Format(Str(n, "format") ?? "json"),
+                n?["on"] is JsonArray ? [.. Strings(n, "on").Select(NotifyNames.Event)] : NotifyNames.AllEvents,
+                "/notify/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))]
+            : [];
 
     private static ImmutableArray<UserSpec> Users(JsonNode? parent) =>
         [.. Members(parent, "users").Select(u => new UserSpec(u.Key, Str(u.Value, "email"), Strings(u.Value, "publicKeys")))];

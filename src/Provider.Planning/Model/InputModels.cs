@@ -45,6 +45,33 @@ public sealed record DeployDefaults(int Parallel, int KeepReleases, HealthTiming
     public static readonly DeployDefaults Default = new(10, 5, HealthTimings.Default);
 }
 
+/// <summary>
+/// A webhook `serve` posts to when a job ends (provider.yaml `notify:`). Exactly one of Url and UrlEnv is set after
+/// validation; UrlEnv names the serve process's environment variable holding the URL, so a secret URL stays out of git.
+/// Pointer is where the entry sits in provider.yaml. Never written to the plan.
+/// </summary>
+public sealed record NotifyTarget(string Name, string? Url, string? UrlEnv, NotifyFormat Format, ImmutableArray<NotifyEvent> On, string Pointer = "")
+{
+    public bool Wants(NotifyEvent e) => On.Contains(e);
+}
+
+public enum NotifyFormat
+{
+    Json,
+    Slack,
+    Discord,
+}
+
+/// <summary>How a job ended, as `notify.on` names it (kebab-case in YAML: rolled-back).</summary>
+public enum NotifyEvent
+{
+    Succeeded,
+    Failed,
+    RolledBack,
+    Cancelled,
+    Interrupted,
+}
+
 public sealed record ProviderConfig(
     string HostenvHostname,
     string DeployUser,
@@ -55,7 +82,11 @@ public sealed record ProviderConfig(
     ImmutableArray<ProjectSource> Projects,
     ResourceLimits DefaultResources,
     DeployDefaults Deploy,
-    SourceMap Source);
+    SourceMap Source)
+{
+    /// <summary>Webhooks for `serve` (validated by the planner, never part of the plan).</summary>
+    public ImmutableArray<NotifyTarget> Notify { get; init; } = [];
+}
 
 public sealed record NodeConfig(
     string Name,

@@ -30,6 +30,7 @@ public static partial class FleetPlanner
 
         var manifests = ReadProjects(provider, input.Projects, diagnostics);
         ProviderChecks.DeployKeys(provider, diagnostics);
+        ProviderChecks.Notify(provider, diagnostics);
         CheckNodeFor(provider, nodes, unreadableNodes, diagnostics);
         var environments = Reserve(provider, nodes, unreadableNodes, manifests, state, input.PreviousState?.Name ?? "generated/state.json", diagnostics);
         ProviderChecks.DerivedNames(provider, nodes.Keys, environments.Select(e => e.UserName), diagnostics);

@@ -23,6 +23,31 @@ internal static class ProviderChecks
         }
     }
 
+    /// <summary>What the schema cannot say of `notify:` entries: exactly one of url and urlEnv, and names that tell them apart.</summary>
+    public static void Notify(ProviderConfig provider, DiagnosticBag diagnostics)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var target in provider.Notify)
+        {
+            var field = YamlDocument.FieldPath(target.Pointer);
+            if ((target.Url is null) == (target.UrlEnv is null))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidValue, DiagnosticLevel.Error,
+                    $"webhook '{target.Name}' needs exactly one of 'url' or 'urlEnv'" + (target.Url is null ? "" : ", not both"),
+                    provider.Source.PositionOf(target.Pointer), field,
+                    "use 'urlEnv: NAME' to read a secret URL (Slack, Discord) from serve's environment, or 'url: https://...'"));
+            }
+
+            if (!names.Add(target.Name))
+            {
+                diagnostics.Add(new Diagnostic(
+                    ManifestCodes.InvalidValue, DiagnosticLevel.Error, $"a second webhook is named '{target.Name}'",
+                    provider.Source.PositionOf(target.Pointer + "/name"), field + ".name", "give each webhook its own name"));
+            }
+        }
+    }
+
     /// <summary>
     /// Every node is reached as &lt;node&gt;.&lt;hostenvHostname&gt; and every environment holds
     /// &lt;userName&gt;.&lt;hostenvHostname&gt;; a name past DNS's 253 characters cannot be resolved or certified,
