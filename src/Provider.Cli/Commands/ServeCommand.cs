@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Provider.Monitor.Collection;
 using Provider.Monitor.Jobs;
+using Provider.Monitor.Notify;
+using Provider.Nodes.Repository;
 using Provider.Monitor.Web.Api;
 using Provider.Monitor.Service;
 using Provider.Monitor.Storage;
@@ -103,7 +105,16 @@ public static class ServeCommand
             }
         }
 
-        using var runner = new JobRunner(args.RepoDir, args.Identity, store.Jobs, args.Instance, JobRunnerOptions.Default, Say);
+        // Notifications (provider.yaml notify:): a broken section is the same positioned error plan gives; targets are read once.
+        var (targets, problems) = new ProviderRepository(args.RepoDir).ReadNotifyTargets();
+        if (targets is null)
+        {
+            throw new UserException(string.Join("\n", problems.Select(p => p.Format())));
+        }
+
+        // Declared before the runner: the runner stops first, then the notifier sends what is still queued (at most 5 s).
+        await using var notifier = new JobNotifier(targets.Value, JobNotifierOptions.Default, Say);
+        using var runner = new JobRunner(args.RepoDir, args.Identity, store.Jobs, args.Instance, JobRunnerOptions.Default, Say, notifier);
         await using var web = MonitorWebApp.Create(store.Monitor, signal, WebOptions(args, store, authentication, certificate) with { Jobs = store.Jobs, Queue = runner });
         JobsApi.Map(web.Routes.Api, web.Routes.Api);
         try
