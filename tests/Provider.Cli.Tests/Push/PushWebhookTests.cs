@@ -208,4 +208,23 @@ public sealed class PushWebhookTests : IAsyncLifetime, IDisposable
         var job = await SingleJob();
         Assert.Equal(("pusher", "push", "push refs/heads/main abcdef1"), (job.Origin.Actor, job.Origin.Via, job.Origin.Reason));
     }
+
+    [Fact]
+    public async Task HooksPush_StreamedAndNothingFollowsTheRef_OneProgressLineAndAResultWithExitCode0()
+    {
+        var token = await server.StartAsync(null, withToken: true);
+        var body = new JsonObject { ["repository"] = server.Origin.Path, ["ref"] = "refs/heads/feature", ["rev"] = Rev }.ToJsonString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/hooks/push") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+
+        using var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var stream = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith($"event: progress\ndata: no environment follows refs/heads/feature of {server.Origin.Path}\n\nevent: result\ndata: {{", stream, StringComparison.Ordinal);
+        Assert.Contains("\"exitCode\":0", stream, StringComparison.Ordinal);
+        await AssertNothingQueued();
+    }
 }

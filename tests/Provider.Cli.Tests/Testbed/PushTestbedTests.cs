@@ -55,10 +55,7 @@ public sealed class PushTestbedTests(TestbedEnvironment testbed) : IDisposable
         var tokenFile = Path.Combine(data.Path, "token");
         File.WriteAllText(tokenFile, created.Stdout.Trim() + "\n");
         await using var serve = InProcessServe.Start("--dir", project.Repo.Path, "--identity", testbed.SshKey, "serve", "--db", db, "--interval", "30s");
-        using (var http = new HttpClient { BaseAddress = serve.Address })
-        {
-            await WaitListening(http, serve);
-        }
+        await serve.WaitListeningAsync();
 
         var installed = await CliRunner.RunAsync("hook", "install", bare.Path, "--service", serve.Address.ToString(), "--token-file", tokenFile);
         Assert.True(installed.ExitCode == 0, installed.Stderr);
@@ -103,23 +100,6 @@ public sealed class PushTestbedTests(TestbedEnvironment testbed) : IDisposable
         var stderr = p.StandardError.ReadToEndAsync();
         p.WaitForExit();
         return (p.ExitCode, new StringBuilder().Append(stdout.Result).Append(stderr.Result).ToString());
-    }
-
-    private static async Task WaitListening(HttpClient http, InProcessServe serve)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            Assert.False(serve.Run.IsCompleted, "serve ended: " + (serve.Run.IsCompleted ? serve.Run.Result.Stderr : ""));
-            try
-            {
-                using var r = await http.GetAsync("api/whoami");
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 
     public void Dispose()
