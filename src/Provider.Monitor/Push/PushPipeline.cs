@@ -92,8 +92,20 @@ public sealed class PushPipeline(string repoDir, string? identity, PushOptions o
 
         var fleetAfter = new FleetAccess(repoDir, identity);
         var targets = job.Request.Environments.Where(e => fleetAfter.Plan.Environments.ContainsKey(e)).ToList();
-        var (exitCode, summary) = targets.Count == 0 ? (0, "no environment left to deploy")
-            : await deploy(fleetAfter, targets.Select(e => new DeployRequest(Env: e, SkipGate: job.Request.SkipGate)), ct);
+        int exitCode;
+        string summary;
+        try
+        {
+            (exitCode, summary) = targets.Count == 0 ? (0, "no environment left to deploy")
+                : await deploy(fleetAfter, targets.Select(e => new DeployRequest(Env: e, SkipGate: job.Request.SkipGate)), ct);
+        }
+        catch (Exception ex)
+        {
+            // The deploy did not finish (refused, unreachable node, cancelled): the new pins and plan are still the repo's
+            // truth, so they are committed rather than left in the working tree for the next job to sweep up.
+            await CommitAsync(job, push, revs, 1, "did not finish: " + ex.Message.Split('\n')[0], CancellationToken.None);
+            throw;
+        }
 
         await CommitAsync(job, push, revs, exitCode, summary, ct);
         return (exitCode == 0 ? JobState.Succeeded : JobState.Failed, exitCode, summary);

@@ -103,6 +103,18 @@ public sealed class PushPipelineTests : IDisposable
         Assert.Equal(head, provider.Run("rev-parse", "HEAD"));
     }
 
+    [Fact]
+    public async Task Run_DeployDoesNotFinish_TheNewPinsAreStillCommittedAndTheErrorReachesTheRunner()
+    {
+        var rev = origin.Commit(".hostenv/hostenv.yaml", PushServer.Manifest.Replace("shop.test", "store.test", StringComparison.Ordinal));
+        var pipeline = new PushPipeline(provider.Path, null, PushOptions.Default, progress.Add, TimeProvider.System);
+
+        await Assert.ThrowsAsync<OperationRefusedException>(() => pipeline.RunAsync(PushJob(rev), (_, _, _) => throw new OperationRefusedException("node-a is unreachable"), CancellationToken.None));
+
+        Assert.Contains("did not finish: node-a is unreachable", provider.Run("log", "-1", "--format=%b"), StringComparison.Ordinal);
+        Assert.Equal("", provider.Run("status", "--porcelain", "--", "provider.lock", "generated").Trim());
+    }
+
     public void Dispose()
     {
         Environment.SetEnvironmentVariable("HOSTENV_PROVIDER_CACHE", previousCache);
