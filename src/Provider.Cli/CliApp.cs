@@ -31,6 +31,7 @@ public static class CliApp
         root.Subcommands.Add(VerifyCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(TokenCommand.Create(console));
+        root.Subcommands.Add(HookCommand.Create(console));
         root.Subcommands.Add(LogsCommand.Create(console));
         root.Subcommands.Add(CompletionCommand.Create(console));
 

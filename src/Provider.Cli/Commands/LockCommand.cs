@@ -1,11 +1,8 @@
-using System.Collections.Immutable;
 using System.CommandLine;
 using Provider.Cli.Output;
+using Provider.Nodes.Engine;
 using Provider.Nodes.Repository;
 using Provider.Nodes.Sources;
-using Provider.Planning.Diagnostics;
-using Provider.Planning.Inputs;
-using Provider.Planning.Model;
 
 namespace Provider.Cli.Commands;
 
@@ -34,63 +31,38 @@ public static class LockCommand
     {
         var repo = new ProviderRepository(args.RepoDir);
         using var repoLock = RepoLocking.Acquire(repo, "lock update", console);
-        var diagnostics = new DiagnosticBag();
-        var providerFile = repo.ReadText(ProviderRepository.ProviderFile)
-            ?? throw new UserException($"no {ProviderRepository.ProviderFile} in {repo.Root}; run in the provider repo or pass --dir");
-        var config = InputBinder.ReadProvider(providerFile, diagnostics);
-        var current = ProviderLock.Read(repo.ReadText(ProviderLock.FileName), diagnostics);
-        if (config is null || diagnostics.HasErrors)
+        LockUpdateResult result;
+        try
         {
-            DiagnosticPrinter.Print(console, diagnostics.Sorted());
+            result = await new LockUpdateRun(args.RepoDir, new GitSource(GitSource.DefaultCacheRoot())).RunAsync(args.Project, ct);
+        }
+        catch (OperationRefusedException ex)
+        {
+            throw new UserException(ex.Message);
+        }
+
+        if (!result.Diagnostics.IsEmpty)
+        {
+            DiagnosticPrinter.Print(console, result.Diagnostics);
             return ExitCodes.Error;
         }
 
-        var gitProjects = config.Projects.Where(p => p.Git is not null).ToList();
-        if (args.Project is { } only && !gitProjects.Any(p => p.Name == only))
+        foreach (var change in result.Changes)
         {
-            var known = gitProjects.Select(p => p.Name).ToList();
-            throw new UserException(config.Projects.Any(p => p.Name == only)
-                ? $"project '{only}' is a path source; only git sources are locked"
-                : $"no git project '{only}' in provider.yaml" + (known.Count == 0 ? "" : "; git projects: " + string.Join(", ", known)));
-        }
-
-        var git = new GitSource(GitSource.DefaultCacheRoot());
-        var entries = current.Projects.Where(e => gitProjects.Any(p => p.Name == e.Key)).ToImmutableSortedDictionary(StringComparer.Ordinal).ToBuilder();
-        var failed = false;
-        foreach (var project in gitProjects.Where(p => args.Project is null || p.Name == args.Project))
-        {
-            var url = project.Git ?? "";
-            var @ref = project.Ref ?? "HEAD";
-            try
+            console.Error.WriteLine(change.Describe());
+            if (change.Error is not null)
             {
-                var rev = await git.ResolveAsync(url, @ref, ct);
-                var manifestPath = ProviderRepository.ManifestPath(project.Dir);
-                var manifest = await git.ReadFileAsync(url, rev, manifestPath, ct)
-                    ?? throw new GitSourceException($"{manifestPath} does not exist at {rev[..12]}");
-                var entry = new LockEntry(url, @ref, project.Dir, rev, ProviderRepository.Sha256(manifest));
-                var old = entries.GetValueOrDefault(project.Name);
-                entries[project.Name] = entry;
-                console.Error.WriteLine(old is null ? $"  + {project.Name}: {@ref} → {rev[..12]}"
-                    : old.Rev == rev && old == entry ? $"    {project.Name}: {@ref} at {rev[..12]} (unchanged)"
-                    : $"  ~ {project.Name}: {@ref} {old.Rev[..12]} → {rev[..12]}");
-            }
-            catch (GitSourceException ex)
-            {
-                console.Error.WriteLine($"error HP1013 [projects.{project.Name}]: {ex.Message}");
                 console.Error.WriteLine("  hint: check the URL, the ref and your access to the repository");
-                failed = true;
             }
         }
 
-        if (failed)
+        if (result.Failed)
         {
             console.Error.WriteLine("provider.lock was not changed.");
             return ExitCodes.Error;
         }
 
-        var updated = new ProviderLock(entries.ToImmutable());
-        var wrote = AtomicFile.WriteIfChanged(repo.FullPath(ProviderLock.FileName), updated.Write());
-        console.Error.WriteLine(wrote ? "Wrote provider.lock; run `hostenv-provider plan` to use the new pins." : "provider.lock is up to date.");
+        console.Error.WriteLine(result.Wrote ? "Wrote provider.lock; run `hostenv-provider plan` to use the new pins." : "provider.lock is up to date.");
         return ExitCodes.Success;
     }
 }

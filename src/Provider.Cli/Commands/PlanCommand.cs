@@ -1,12 +1,9 @@
-using Provider.Nodes.Fleet;
 using System.CommandLine;
 using System.Text;
 using Provider.Cli.Output;
+using Provider.Nodes.Engine;
 using Provider.Nodes.Repository;
 using Provider.Nodes.Sources;
-using Provider.Planning.Output;
-using Provider.Planning.Planner;
-using Provider.Planning.Summary;
 
 namespace Provider.Cli.Commands;
 
@@ -35,76 +32,43 @@ public static class PlanCommand
         var repo = new ProviderRepository(args.RepoDir);
         // --check only reads (and writes are atomic), so it does not wait for the lock.
         using var repoLock = args.Check ? null : RepoLocking.Acquire(repo, "plan", console);
-        var (input, loadDiagnostics) = await repo.LoadPlanInputAsync(new GitSource(GitSource.DefaultCacheRoot()), ct);
-        if (input is null)
+        var result = await new PlanRun(args.RepoDir, new GitSource(GitSource.DefaultCacheRoot())).RunAsync(args.Check, ct);
+        DiagnosticPrinter.Print(console, result.Diagnostics); // on success: warnings only
+        if (!result.Success || result.Changes is null)
         {
-            DiagnosticPrinter.Print(console, loadDiagnostics);
             return ExitCodes.Error;
         }
-
-        var result = FleetPlanner.Plan(input);
-        var diagnostics = loadDiagnostics.Concat(result.Diagnostics).ToList();
-        if (!result.Success || diagnostics.Any(d => d.IsError) || result.PlanJson is null || result.StateJson is null || result.Fleet is null)
-        {
-            DiagnosticPrinter.Print(console, diagnostics);
-            return ExitCodes.Error;
-        }
-
-        DiagnosticPrinter.Print(console, diagnostics); // warnings only
 
         // What changes against the committed files, grouped by node (text on stderr, or JSON alone on stdout).
-        var changes = PlanSummary.Compare(
-            repo.ReadText(ProviderRepository.PlanFile)?.Text, repo.ReadText(ProviderRepository.StateFile)?.Text,
-            Encoding.UTF8.GetString(result.PlanJson), Encoding.UTF8.GetString(result.StateJson));
         if (args.Format == "json")
         {
-            console.Out.Write(Encoding.UTF8.GetString(changes.ToJson()));
+            console.Out.Write(Encoding.UTF8.GetString(result.Changes.ToJson()));
         }
         else
         {
-            console.Error.Write(changes.ToText());
+            console.Error.Write(result.Changes.ToText());
         }
 
         if (args.Check)
         {
-            var drift = new StringBuilder();
-            foreach (var (file, expected) in new[] { (ProviderRepository.PlanFile, result.PlanJson), (ProviderRepository.StateFile, result.StateJson) })
+            if (result.Drift.Length == 0)
             {
-                var committed = repo.ReadText(file)?.Text ?? "";
-                var wanted = Encoding.UTF8.GetString(expected);
-                if (committed != wanted)
-                {
-                    drift.Append(UnifiedDiff.Create("a/" + file, "b/" + file, committed, wanted));
-                }
-            }
-
-            if (drift.Length == 0)
-            {
-                console.Error.WriteLine($"generated/ is up to date ({Summary(result.Fleet)}).");
+                console.Error.WriteLine($"generated/ is up to date ({result.Summary}).");
                 return ExitCodes.Success;
             }
 
             if (args.Format != "json")
             {
-                console.Out.Write(drift.ToString());
+                console.Out.Write(result.Drift);
             }
 
             console.Error.WriteLine("generated/ differs from what the inputs produce; run `hostenv-provider plan` and commit the result.");
             return ExitCodes.ChangesFound;
         }
 
-        var changed = repo.WritePlan(result.PlanJson, result.StateJson);
-        console.Error.WriteLine(changed.Length == 0
-            ? $"No changes: generated/ is up to date ({Summary(result.Fleet)})."
-            : $"Wrote {string.Join(" and ", changed)} ({Summary(result.Fleet)}).");
+        console.Error.WriteLine(result.Written.Length == 0
+            ? $"No changes: generated/ is up to date ({result.Summary})."
+            : $"Wrote {string.Join(" and ", result.Written)} ({result.Summary}).");
         return ExitCodes.Success;
-    }
-
-    private static string Summary(PlannedFleet fleet)
-    {
-        var enabled = fleet.Environments.Count(e => e.Enabled);
-        var disabled = fleet.Environments.Length - enabled;
-        return $"{fleet.Nodes.Length} node{(fleet.Nodes.Length == 1 ? "" : "s")}, {enabled} enabled environment{(enabled == 1 ? "" : "s")}"
-            + (disabled > 0 ? $", {disabled} disabled" : "");
     }
 }

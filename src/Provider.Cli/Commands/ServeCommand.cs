@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using Provider.Monitor.Collection;
 using Provider.Monitor.Jobs;
 using Provider.Monitor.Notify;
+using Provider.Monitor.Push;
 using Provider.Nodes.Repository;
 using Provider.Monitor.Web.Api;
 using Provider.Monitor.Service;
@@ -58,9 +59,16 @@ public static class ServeCommand
         DefaultValueFactory = _ => Environment.MachineName,
     };
 
+    private static readonly Option<string?> HookSecretFile = new("--hook-secret-file")
+    {
+        Description = "File with the shared secret of git host webhooks (POST /hooks/git: GitHub, Gitea/Forgejo, GitLab); without it webhooks are off.",
+    };
+
     public sealed record Arguments(string RepoDir, string? Identity, IPEndPoint Listen, string Db, TimeSpan Interval, long MaxLogBytes, TlsFiles? Tls = null)
     {
         public string Instance { get; init; } = Environment.MachineName;
+
+        public string? HookSecretFile { get; init; }
     }
 
     /// <summary>The certificate and key files of --tls-cert and --tls-key.</summary>
@@ -76,12 +84,13 @@ public static class ServeCommand
         command.Options.Add(TlsCert);
         command.Options.Add(TlsKey);
         command.Options.Add(InstanceOption);
+        command.Options.Add(HookSecretFile);
         command.SetAction((r, ct) =>
         {
             var repo = CommonOptions.RepoDir(r);
             var args = new Arguments(repo, r.GetValue(CommonOptions.Identity), ParseListen(r.GetValue(Listen)!), r.GetValue(Db) ?? MonitorDatabase.DefaultPath(repo),
                 ParseDuration("--interval", r.GetValue(Interval)!, TimeSpan.FromSeconds(5)), ParseSize("--max-log-bytes", r.GetValue(MaxLogBytes)!),
-                ParseTls(r.GetValue(TlsCert), r.GetValue(TlsKey))) { Instance = r.GetValue(InstanceOption)! };
+                ParseTls(r.GetValue(TlsCert), r.GetValue(TlsKey))) { Instance = r.GetValue(InstanceOption)!, HookSecretFile = r.GetValue(HookSecretFile) };
             return RunAsync(args, console, ct);
         });
         return command;
@@ -95,6 +104,7 @@ public static class ServeCommand
         var authentication = await store.Tokens.AnyAsync(ct);
         RequireTokensBeyondLoopback(args.Listen, authentication);
         using var certificate = args.Tls is null ? null : LoadCertificate(args.Tls);
+        var hookSecret = args.HookSecretFile is null ? null : ReadHookSecret(args.HookSecretFile);
         var signal = new CycleSignal();
         var gate = new Lock();
         void Say(string line)
@@ -117,6 +127,7 @@ public static class ServeCommand
         using var runner = new JobRunner(args.RepoDir, args.Identity, store.Jobs, args.Instance, JobRunnerOptions.Default, Say, notifier);
         await using var web = MonitorWebApp.Create(store.Monitor, signal, WebOptions(args, store, authentication, certificate) with { Jobs = store.Jobs, Queue = runner });
         JobsApi.Map(web.Routes.Api, web.Routes.Api);
+        PushHooks.Map(web.Routes.Pages, new PushReceiver(args.RepoDir, runner), hookSecret);
         try
         {
             await web.StartAsync(ct);
@@ -193,6 +204,18 @@ public static class ServeCommand
             throw new UserException($"--listen {endPoint}: there are no API tokens, so serve listens on loopback addresses only (127.0.0.1, ::1). " +
                 "Create one with `hostenv-provider token create NAME --scope read|deploy|admin` to serve beyond this machine (with authentication), " +
                 "or reach it through an SSH tunnel (ssh -L 3333:127.0.0.1:3333 HOST)");
+        }
+    }
+
+    public static byte[] ReadHookSecret(string path)
+    {
+        try
+        {
+            return PushHooks.ReadSecret(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new UserException($"--hook-secret-file {path}: {ex.Message}");
         }
     }
 

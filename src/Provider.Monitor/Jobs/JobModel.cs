@@ -6,6 +6,9 @@ public enum JobKind
 {
     Deploy = 1,
     Rollback = 2,
+
+    /// <summary>A pushed ref: lock update of the projects that follow it, plan, dns-gate, deploy of their environments, commit of the provider repo.</summary>
+    Push = 3,
 }
 
 /// <summary>Queued → Running → one of the ends. Interrupted: the service stopped while it ran (resumable like `deploy --resume`).</summary>
@@ -22,7 +25,9 @@ public enum JobState
 /// <summary>
 /// What a job does, as the CLI would be asked: a deploy of environments and/or nodes (both empty: the whole fleet), or a
 /// rollback of one environment to a release (To null: the previous good one) or of one node to a generation.
-/// Resume and SkipGate mean what `deploy --resume` / `--skip-gate` mean.
+/// Resume and SkipGate mean what `deploy --resume` / `--skip-gate` mean. A push job carries what was pushed in
+/// <see cref="Push"/> (absent from the JSON of other kinds, so requests stored before it existed read unchanged) and
+/// deploys <see cref="Environments"/>, those that follow the pushed ref.
 /// </summary>
 public sealed record JobRequest(
     JobKind Kind,
@@ -30,7 +35,11 @@ public sealed record JobRequest(
     ImmutableArray<string> Nodes,
     string? To = null,
     bool Resume = false,
-    bool SkipGate = false);
+    bool SkipGate = false,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] PushedRef? Push = null);
+
+/// <summary>What a push job was started for: the repository as the pusher named it, the ref, the pushed commit (if known) and the provider projects that follow it.</summary>
+public sealed record PushedRef(string Repository, string Ref, string? Rev, ImmutableArray<string> Projects);
 
 /// <summary>Who asked, through what, from where and why: every job records it (the audit trail of deploys).</summary>
 /// <param name="Actor">The token's name, "webhook:github", "push:&lt;repo&gt;", ...</param>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Provider.Monitor.Push;
 using Provider.Nodes.Engine;
 using Provider.Nodes.Fleet;
 
@@ -19,8 +20,9 @@ public sealed record JobRunnerOptions(int MaxConcurrent, TimeSpan Poll)
 /// still guard every change; the store's claim keeps one running job per node so others wait visibly queued.
 /// When a job has ended, <paramref name="notifier"/> (provider.yaml's webhooks) is told.
 /// </summary>
+/// <remarks>A <see cref="JobKind.Push"/> job runs the push pipeline (<see cref="PushPipeline"/>) with <paramref name="push"/> (default: the system's DNS servers, this machine's name).</remarks>
 public sealed class JobRunner(string repoDir, string? identity, IJobStore store, string instance, JobRunnerOptions options, Action<string>? log = null,
-    Notify.IJobNotifier? notifier = null) : IJobQueue, IDisposable
+    Notify.IJobNotifier? notifier = null, PushOptions? push = null) : IJobQueue, IDisposable
 {
     private readonly SemaphoreSlim wake = new(0);
     private readonly Lock gate = new();
@@ -128,7 +130,7 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
         log?.Invoke($"job {job.Id} running: {Describe(job.Request)}");
         try
         {
-            (state, exitCode, summary) = await RunAsync(job.Request, Progress, cts.Token);
+            (state, exitCode, summary) = await RunAsync(job, Progress, cts.Token);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -137,7 +139,7 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
                 : (JobState.Cancelled, 130, "cancelled");
         }
         catch (Exception ex) when (ex is OperationRefusedException or Provider.Nodes.Ssh.NodeConnectionException or Provider.Nodes.Locking.NodeLockException
-            or Provider.Nodes.Apply.DeployStepException or Provider.Nodes.Apply.ReleaseSourceException or Provider.Nodes.Sources.GitSourceException or IOException)
+            or Provider.Nodes.Apply.DeployStepException or Provider.Nodes.Apply.ReleaseSourceException or Provider.Nodes.Sources.GitSourceException or Provider.Nodes.Repository.RepoLockedException or IOException)
         {
             Progress("error: " + ex.Message);
             (state, exitCode, summary) = (JobState.Failed, 1, ex.Message.Split('\n')[0]);
@@ -165,9 +167,16 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
     }
 
     /// <summary>One job through the engine, as the CLI runs it with --yes: its end state, exit code and summary line.</summary>
-    private async Task<(JobState, int, string)> RunAsync(JobRequest request, Action<string> progress, CancellationToken ct)
+    private async Task<(JobState, int, string)> RunAsync(Job job, Action<string> progress, CancellationToken ct)
     {
+        var request = job.Request;
         var fleet = new FleetAccess(repoDir, identity);
+        if (request.Kind == JobKind.Push)
+        {
+            return await new PushPipeline(repoDir, identity, push ?? PushOptions.Default, progress, TimeProvider.System)
+                .RunAsync(job, (f, requests, c) => DeployAsync(f, requests, progress, c), ct);
+        }
+
         if (request.Kind == JobKind.Rollback)
         {
             var rollback = new RollbackRun(fleet, progress, TimeProvider.System);
@@ -190,6 +199,13 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
         var requests = !request.Environments.IsEmpty ? request.Environments.Select(e => new DeployRequest(Env: e, SkipGate: request.SkipGate, Resume: request.Resume))
             : !request.Nodes.IsEmpty ? request.Nodes.Select(n => new DeployRequest(Node: n, SkipGate: request.SkipGate, Resume: request.Resume))
             : [new DeployRequest(SkipGate: request.SkipGate, Resume: request.Resume)];
+        var (worst, summary) = await DeployAsync(fleet, requests, progress, ct);
+        return (worst == 0 ? JobState.Succeeded : JobState.Failed, worst, summary);
+    }
+
+    /// <summary>Deploys one request after another with the CLI's engine: the worst exit code and the summaries.</summary>
+    private static async Task<(int ExitCode, string Summary)> DeployAsync(FleetAccess fleet, IEnumerable<DeployRequest> requests, Action<string> progress, CancellationToken ct)
+    {
         var worst = 0;
         var summaries = new List<string>();
         foreach (var deploy in requests)
@@ -206,7 +222,7 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
             worst = Math.Max(worst, code);
         }
 
-        return (worst == 0 ? JobState.Succeeded : JobState.Failed, worst, string.Join("; ", summaries));
+        return (worst, string.Join("; ", summaries));
     }
 
     /// <summary>Environments resolved to userNames, nodes checked, and the nodes the job will hold.</summary>
@@ -231,6 +247,11 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
             throw new JobRequestException("nodes", $"node '{node}' is not in the plan; nodes: {string.Join(", ", plan.Nodes.Keys)}");
         }
 
+        if (request.Kind == JobKind.Push && (request.Push is null || envs.Count == 0 || !request.Nodes.IsEmpty))
+        {
+            throw new JobRequestException("environments", "a push job names what was pushed and the environments that follow it (and no nodes)");
+        }
+
         if (request.Kind == JobKind.Rollback && envs.Count + request.Nodes.Length != 1)
         {
             throw new JobRequestException(envs.Count == 0 ? "environment" : "node", "a rollback names exactly one environment or one node");
@@ -242,7 +263,7 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
     }
 
     public static string Describe(JobRequest r) =>
-        (r.Kind == JobKind.Rollback ? "rollback " : "deploy ")
+        (r.Kind switch { JobKind.Rollback => "rollback ", JobKind.Push => $"push {r.Push?.Ref} of {r.Push?.Repository}: deploy ", _ => "deploy " })
         + (r.Environments.IsEmpty && r.Nodes.IsEmpty ? "the fleet" : string.Join(", ", r.Environments.Concat(r.Nodes)))
         + (r.To is null ? "" : " to " + r.To);
 }

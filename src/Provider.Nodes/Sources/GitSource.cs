@@ -13,7 +13,7 @@ public sealed class GitSourceException(string message) : Exception(message);
 public sealed class GitSource(string cacheRoot)
 {
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(5);
-    private static readonly Dictionary<string, string> GitEnv = new()
+    internal static readonly IReadOnlyDictionary<string, string> GitEnv = new Dictionary<string, string>()
     {
         ["GIT_TERMINAL_PROMPT"] = "0", // never hang waiting for a password
         ["GIT_ASKPASS"] = "true",

@@ -43,6 +43,25 @@ public sealed class InProcessServe : IAsyncDisposable
         return new InProcessServe(new Uri($"http://127.0.0.1:{port}/"), run, stop);
     }
 
+    /// <summary>Waits (at most 20 s) until serve answers HTTP; fails the test when serve ended instead.</summary>
+    public async Task WaitListeningAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Address };
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.False(Run.IsCompleted, "serve ended: " + (Run.IsCompleted ? Run.Result.Stderr : ""));
+            try
+            {
+                using var r = await http.GetAsync("api/whoami");
+                return;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     /// <summary>Ctrl+C: cancels the command and waits for its end (at most 30 s).</summary>
     public async Task<CliResult> StopAsync()
     {

@@ -119,7 +119,7 @@ public static class JobsApi
         await StreamAsync(http, jobs, lifetime, id, after);
     }
 
-    private static async Task StreamAsync(HttpContext http, IJobStore jobs, IHostApplicationLifetime lifetime, long id, long after)
+    internal static async Task StreamAsync(HttpContext http, IJobStore jobs, IHostApplicationLifetime lifetime, long id, long after)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var ct = stop.Token;

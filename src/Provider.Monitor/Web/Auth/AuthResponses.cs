@@ -16,6 +16,7 @@ internal static class AuthResponses
 
     public static bool IsApiClient(HttpContext http) =>
         http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+        || http.Request.Path.StartsWithSegments("/hooks", StringComparison.Ordinal) // git hooks and webhooks: machines, never a login page
         || BearerTokenHandler.HasBearer(http.Request)
         || http.Request.Headers[PageEndpoints.PartialHeader] == "1";
 

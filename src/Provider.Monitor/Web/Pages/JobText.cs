@@ -13,6 +13,7 @@ public static class JobText
         return request.Kind switch
         {
             JobKind.Rollback => $"Roll back {targets} to {To(request)}",
+            JobKind.Push => $"Push of {request.Push?.Ref} to {request.Push?.Repository}: deploy {targets}",
             _ => targets.Length == 0 ? "Deploy the whole fleet" : $"Deploy {targets}",
         };
     }
