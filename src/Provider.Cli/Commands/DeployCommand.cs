@@ -111,7 +111,8 @@ public static class DeployCommand
                 throw;
             }
 
-            console.Error.WriteLine($"job {result.Id} {result.State}: {result.Summary}");
+            // The summary is the job's last progress line already: say only how it ended.
+            console.Error.WriteLine($"job {result.Id} {result.State} (exit {result.ExitCode})");
             return result.ExitCode;
         }
         catch (ServiceClientException ex)
