@@ -28,7 +28,7 @@ public sealed class JobsTestbedTests(TestbedEnvironment testbed) : IDisposable
         var token = created.Stdout.Trim();
         await using var serve = InProcessServe.Start("--dir", project.Repo.Path, "--identity", testbed.SshKey, "serve", "--db", db, "--interval", "30s");
         using var http = new HttpClient { BaseAddress = serve.Address, Timeout = TimeSpan.FromMinutes(3) };
-        await WaitListening(http, serve);
+        await serve.WaitListeningAsync();
         var body = new JsonObject { ["environments"] = new JsonArray(project.Project + "/main"), ["reason"] = "first release", ["skipGate"] = true }.ToJsonString();
 
         // Without a token: 401, and the queue stays empty.
@@ -75,23 +75,6 @@ public sealed class JobsTestbedTests(TestbedEnvironment testbed) : IDisposable
         Assert.Equal(1, badToken.ExitCode);
         Assert.Contains("401", badToken.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, JsonNode.Parse(await http.GetStringAsync("api/jobs"))!.AsArray().Count);
-    }
-
-    private static async Task WaitListening(HttpClient http, InProcessServe serve)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            Assert.False(serve.Run.IsCompleted, "serve ended: " + (serve.Run.IsCompleted ? serve.Run.Result.Stderr : ""));
-            try
-            {
-                using var r = await http.GetAsync("api/whoami");
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 
     public void Dispose() => data.Dispose();

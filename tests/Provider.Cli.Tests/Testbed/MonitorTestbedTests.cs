@@ -120,8 +120,7 @@ public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposabl
     public async Task NodeWithoutSshd_IsUnreachable_TheOtherNodeIsStillCollected()
     {
         var (p, _, _) = await DeployedApp();
-        // sshd comes back by itself 25 s later (a timer on the node), so no other test is left without it.
-        testbed.Ssh("node-b", "sudo systemd-run --quiet --on-active=25s systemctl start ssh.service; sudo systemctl stop ssh.service");
+        testbed.StopSshdFor("node-b", 25);
         try
         {
             var (reports, store) = await Cycle(p);
@@ -138,15 +137,7 @@ public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposabl
         }
         finally
         {
-            await WaitForSsh("node-b");
-        }
-    }
-
-    private async Task WaitForSsh(string node)
-    {
-        for (var i = 0; i < 60 && testbed.Ssh(node, "echo up").Trim() != "up"; i++)
-        {
-            await Task.Delay(1000);
+            await testbed.WaitForSshAsync("node-b");
         }
     }
 

@@ -114,7 +114,7 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
 
         // node-b without sshd (it comes back by itself after 25 s): unreachable, while node-a is still collected.
         var before = Node(await Fleet(), "node-a")!["collectedAt"]!.GetValue<string>();
-        testbed.Ssh("node-b", "sudo systemd-run --quiet --on-active=25s systemctl start ssh.service; sudo systemctl stop ssh.service");
+        testbed.StopSshdFor("node-b", 25);
         try
         {
             await Expect(page.Locator("[data-node='node-b']")).ToHaveAttributeAsync("data-reachable", "false", new() { Timeout = 20_000 });
@@ -126,10 +126,7 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
         }
         finally
         {
-            for (var i = 0; i < 60 && testbed.Ssh("node-b", "echo up").Trim() != "up"; i++)
-            {
-                await Task.Delay(1000);
-            }
+            await testbed.WaitForSshAsync("node-b");
         }
 
         await page.GotoAsync("/nodes/node-a");

@@ -31,6 +31,22 @@ public sealed class TestbedEnvironment
 
     public string Address(string node) => Values[$"HOSTENV_TESTBED_NODE_{node.ToUpperInvariant().Replace('-', '_')}_ADDRESS"];
 
+    /// <summary>
+    /// Stops sshd on a node with a timer on the node that starts it again after <paramref name="seconds"/>, so no later
+    /// test is left without it; <see cref="WaitForSshAsync"/> waits for it to be back.
+    /// </summary>
+    public void StopSshdFor(string node, int seconds) =>
+        Ssh(node, $"sudo systemd-run --quiet --on-active={seconds}s systemctl start ssh.service; sudo systemctl stop ssh.service");
+
+    /// <summary>Waits (at most 60 s) until the node answers SSH again.</summary>
+    public async Task WaitForSshAsync(string node)
+    {
+        for (var i = 0; i < 60 && Ssh(node, "echo up").Trim() != "up"; i++)
+        {
+            await Task.Delay(1000);
+        }
+    }
+
     /// <summary>Runs a command on a node as the deploy user with the system ssh client (the tests' own view of the node); returns its stdout.</summary>
     public string Ssh(string node, string command)
     {
