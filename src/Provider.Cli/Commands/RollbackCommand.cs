@@ -99,7 +99,7 @@ public static class RollbackCommand
         var outcome = await rollback.EnvironmentAsync(args.Env!, args.To, args.ForceUnlock, args.Yes ? null : _ => Task.FromResult(console.Confirm("Roll back?")), ct);
         if (outcome.Result is not { } result)
         {
-            return outcome.Outcome == RollbackOutcome.Declined ? ExitCodes.Error : ExitCodes.Success;
+            return outcome.ExitCode;
         }
 
         TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "RESULT", "RELEASE", "DETAIL"],
@@ -109,7 +109,7 @@ public static class RollbackCommand
             console.Error.WriteLine(result.Error);
         }
 
-        return result.Outcome is EnvironmentOutcome.Failed ? ExitCodes.Error : ExitCodes.Success;
+        return outcome.ExitCode;
     }
 
     private static async Task<int> RollbackNodeAsync(RollbackArguments args, CliConsole console, CancellationToken ct)
@@ -125,18 +125,12 @@ public static class RollbackCommand
 
         var rollback = new RollbackRun(fleet, console.Error.WriteLine, TimeProvider.System);
         var outcome = await rollback.NodeAsync(nodeName, args.To, args.ForceUnlock, args.Yes ? null : _ => Task.FromResult(console.Confirm("Roll back?")), ct);
-        if (outcome.Result is not { } result)
+        if (outcome.Result is { } result)
         {
-            return outcome.Outcome == RollbackOutcome.Declined ? ExitCodes.Error : ExitCodes.Success;
+            TextTable.Write(console.Out, DeployCommand.SystemResultHeader, [DeployCommand.SystemResultRow(result, result.Error ?? "")]);
         }
 
-        TextTable.Write(console.Out, DeployCommand.SystemResultHeader, [DeployCommand.SystemResultRow(result, result.Error ?? "")]);
-        return result.Outcome switch
-        {
-            SystemOutcome.Activated or SystemOutcome.UpToDate => ExitCodes.Success,
-            SystemOutcome.RolledBack => ExitCodes.RolledBack,
-            _ => ExitCodes.Error,
-        };
+        return outcome.ExitCode;
     }
 
     private static void Print(CliConsole console, string format, GenerationHistory history)

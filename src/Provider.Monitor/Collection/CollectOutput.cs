@@ -117,9 +117,7 @@ public static class CollectOutput
         var events = ImmutableArray.CreateBuilder<DeployEvent>();
         foreach (var e in history.Events)
         {
-            var number = history.Generations.FirstOrDefault(g => g.Id == e.Generation)?.Number;
-            events.Add(new DeployEvent(target.Node, "(system)", DateTimeOffset.FromUnixTimeSeconds(e.Time),
-                e.Generation == "none" ? "none" : $"gen {number?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({GenerationHistory.Short(e.Generation)})", "", e.Reason, null));
+            events.Add(new DeployEvent(target.Node, "(system)", DateTimeOffset.FromUnixTimeSeconds(e.Time), history.SwitchLabel(e), "", e.Reason, null));
         }
 
         foreach (var (user, entries) in deploys)

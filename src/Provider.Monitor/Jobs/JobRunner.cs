@@ -183,16 +183,13 @@ public sealed class JobRunner(string repoDir, string? identity, IJobStore store,
             if (!request.Environments.IsEmpty)
             {
                 var r = await rollback.EnvironmentAsync(request.Environments[0], request.To, false, null, ct);
-                var failed = r.Result?.Outcome is Provider.Nodes.Apply.EnvironmentOutcome.Failed;
-                return (failed ? JobState.Failed : JobState.Succeeded, failed ? 1 : 0,
+                return (r.ExitCode == 0 ? JobState.Succeeded : JobState.Failed, r.ExitCode,
                     r.Outcome == RollbackOutcome.NothingToDo ? "nothing to do" : $"{r.Node}/{r.Environment}: {r.Result?.Outcome.ToString().ToLowerInvariant()} {r.Result?.Release}".Trim());
             }
 
             var n = await rollback.NodeAsync(request.Nodes[0], request.To, false, null, ct);
-            var outcome = n.Result?.Outcome;
-            var code = outcome is null or Provider.Nodes.Apply.SystemOutcome.Activated or Provider.Nodes.Apply.SystemOutcome.UpToDate ? 0
-                : outcome == Provider.Nodes.Apply.SystemOutcome.RolledBack ? 3 : 1;
-            return (code == 0 ? JobState.Succeeded : JobState.Failed, code, n.Outcome == RollbackOutcome.NothingToDo ? "nothing to do" : $"{n.Node}: {outcome?.ToString().ToLowerInvariant()}");
+            return (n.ExitCode == 0 ? JobState.Succeeded : JobState.Failed, n.ExitCode,
+                n.Outcome == RollbackOutcome.NothingToDo ? "nothing to do" : $"{n.Node}: {n.Result?.Outcome.ToString().ToLowerInvariant()}");
         }
 
         // Environments one after another (each with its node's system stage first, as `deploy --env`), else nodes, else the fleet.

@@ -158,6 +158,13 @@ public sealed record GenerationHistory(string? Current, ImmutableArray<Generatio
 
     /// <summary>A generation id (or any content hash) as shown to people: its first 12 characters.</summary>
     public static string Short(string id) => id.Length > 12 ? id[..12] : id;
+
+    /// <summary>How history lists the generation a switch went to: "gen N (short id)", or "none".</summary>
+    public string SwitchLabel(SwitchEvent e)
+    {
+        var number = Generations.FirstOrDefault(g => g.Id == e.Generation)?.Number;
+        return e.Generation == "none" ? "none" : $"gen {number?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({Short(e.Generation)})";
+    }
 }
 
 public sealed class GenerationNotFoundException(string message) : Exception(message);

@@ -135,8 +135,7 @@ public static class FleetStatus
                 var generations = await GenerationHistory.ReadAsync(session, token);
                 foreach (var (e, i) in generations.Events.Select((e, i) => (e, i)).Where(x => x.e.Reason != "confirmed"))
                 {
-                    var number = generations.Generations.FirstOrDefault(g => g.Id == e.Generation)?.Number;
-                    var label = e.Generation == "none" ? "none" : $"gen {number?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({GenerationHistory.Short(e.Generation)})";
+                    var label = generations.SwitchLabel(e);
                     var outcome = e.Reason.StartsWith("watchdog:", StringComparison.Ordinal) ? "watchdog-rollback"
                         : generations.Events.Skip(i + 1).TakeWhile(n => n.Reason == "confirmed" || n.Generation == e.Generation).Any(n => n.Reason == "confirmed" && n.Generation == e.Generation)
                             ? e.Reason + "+confirmed" : e.Reason;

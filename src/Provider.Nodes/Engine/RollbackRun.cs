@@ -12,9 +12,22 @@ public enum RollbackOutcome
     Applied,
 }
 
-public sealed record EnvironmentRollbackResult(RollbackOutcome Outcome, string Node, string Environment, EnvironmentResult? Result);
+public sealed record EnvironmentRollbackResult(RollbackOutcome Outcome, string Node, string Environment, EnvironmentResult? Result)
+{
+    /// <summary>For every front end: 1 declined or failed, 0 otherwise (nothing to do included).</summary>
+    public int ExitCode => Outcome == RollbackOutcome.Declined || Result?.Outcome is EnvironmentOutcome.Failed ? 1 : 0;
+}
 
-public sealed record NodeRollbackResult(RollbackOutcome Outcome, string Node, SystemStageResult? Result);
+public sealed record NodeRollbackResult(RollbackOutcome Outcome, string Node, SystemStageResult? Result)
+{
+    /// <summary>For every front end: 0 switched, up to date or nothing to do; 3 the watchdog rolled the node back; 1 otherwise.</summary>
+    public int ExitCode => Outcome == RollbackOutcome.Declined ? 1 : Result?.Outcome switch
+    {
+        null or SystemOutcome.Activated or SystemOutcome.UpToDate => 0,
+        SystemOutcome.RolledBack => 3,
+        _ => 1,
+    };
+}
 
 /// <summary>
 /// `rollback`, whichever front end asks: an environment to a kept release (zero-downtime, as a deploy) or a node to a
