@@ -535,20 +535,38 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         }
     }
 
-    /// <summary>perl-base is Essential on Debian: one process copies every file (a shell loop would fork per file).</summary>
+    /// <summary>
+    /// perl-base is Essential on Debian: one process writes every file (a shell loop would fork per file). With a
+    /// previous release given (<c>$prev</c>), a file whose bytes and mode there are exactly the blob's is hard-linked
+    /// instead of copied: creating thousands of inodes and data blocks is most of an assembly, and a link is a directory
+    /// entry. Bytes are compared, not trusted from a list, so a file edited in place on the node is never carried over.
+    /// </summary>
     private const string AssembleScript = """
         use strict; use warnings;
-        my ($blobs, $dest) = @ARGV;
+        my ($blobs, $dest, $prev) = @ARGV;
+        my ($linked, $copied) = (0, 0);
         sub mkpath { my $p = shift; my $acc = ''; for my $part (split m{/}, $p) { next if $part eq ''; $acc .= "/$part"; mkdir $acc unless -d $acc; } }
+        sub same {
+            my ($a, $b) = @_; open(my $x, '<:raw', $a) or return 0; open(my $y, '<:raw', $b) or return 0;
+            while (1) {
+                my $n = sysread($x, my $bx, 1 << 16); my $m = sysread($y, my $by, 1 << 16);
+                return 0 unless defined $n && defined $m && $n == $m; return 1 if $n == 0; return 0 if $bx ne $by;
+            }
+        }
         while (my $line = <STDIN>) {
             chomp $line; my ($mode, $sha, $path) = split /\t/, $line, 3;
             die "unsafe path $path\n" if $path =~ m{(^|/)\.\.(/|$)} || $path =~ m{^/};
             my $target = "$dest/$path"; (my $dir = $target) =~ s{/[^/]*$}{}; mkpath($dir);
+            if ($prev ne '') {
+                my @st = lstat("$prev/$path");
+                if (@st && -f _ && ($st[2] & 07777) == oct($mode) && same("$prev/$path", "$blobs/$sha") && link("$prev/$path", $target)) { $linked++; next; }
+            }
             open(my $in, '<:raw', "$blobs/$sha") or die "blob $sha for $path: $!\n";
             open(my $out, '>:raw', $target) or die "$target: $!\n";
             my $buf; while (my $n = sysread($in, $buf, 1 << 16)) { syswrite($out, $buf, $n) or die "$target: $!\n"; }
-            close $out or die "$target: $!\n"; close $in; chmod oct($mode), $target;
+            close $out or die "$target: $!\n"; close $in; chmod oct($mode), $target; $copied++;
         }
+        print "assembled: $copied copied, $linked linked\n";
         """;
 
     private static async Task AssembleAsync(SshNodeSession session, string user, EnvironmentPlan env, ReleaseFiles release, string releaseDir, CancellationToken ct)
@@ -574,10 +592,15 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
               install -d -o "$user" -g "$user" -m 0700 "$d"
             done
             rm -rf "$part"; mkdir -p "$part"
-            perl -e "$script" "$blobs" "$part"
-            # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied).
+            # Unchanged files are shared with the live release only where nothing writes into a release: no build or
+            # hook runs in it and the sandbox keeps the app from writing there (an in-place write would change both).
+            prev=""
+            if [ "$LINK" = yes ]; then prev=$(readlink "$home/current" 2>/dev/null || true); [ -d "$prev" ] || prev=""; fi
+            perl -e "$script" "$blobs" "$part" "$prev"
+            # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied). Unlinked first:
+            # the file may be shared with an older release.
             ov="/etc/hostenv/overrides/$user"
-            if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; cp -f "$f" "$part/$f"; done); fi
+            if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; rm -f "$part/$f"; cp "$f" "$part/$f"; done); fi
             for d in "$@"; do
               install -d -o "$user" -g "$user" -m 0700 "$home/shared" "$home/shared/$d"
               rm -rf "$part/$d"; mkdir -p "$part/$(dirname "$d")"; ln -s "$home/shared/$d" "$part/$d"
@@ -585,12 +608,18 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             chown -R -h "$user:$user" "$part"
             rm -rf "$rel"; mv "$part" "$rel"
             """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), env.Paths.DataDir, env.Paths.StateDir, env.Paths.CacheDir, .. shared]).AsRoot()
-            .WithEnvironment("STATIC", env.App?.IsStatic == true ? "yes" : "no"), StepTimeout, manifest, ct);
+            .WithEnvironment("STATIC", env.App?.IsStatic == true ? "yes" : "no")
+            .WithEnvironment("LINK", SharesUnchangedFiles(env) ? "yes" : "no"), StepTimeout, manifest, ct);
         if (!r.Success)
         {
             throw new DeployStepException("assemble", (r.Stderr + r.Stdout).Trim());
         }
     }
+
+    /// <summary>Whether a new release may hard-link unchanged files of the live one: only when nothing can write into a release.</summary>
+    internal static bool SharesUnchangedFiles(EnvironmentPlan env) =>
+        env.App is { } app && app.Build.IsEmpty && app.Hooks.PreDeploy is null && app.Hooks.PostDeploy is null
+        && !app.SandboxAllow.Contains(Provider.Planning.Model.SandboxRelaxation.WriteRelease);
 
     private sealed record Health(bool Ok, string Detail);
 
