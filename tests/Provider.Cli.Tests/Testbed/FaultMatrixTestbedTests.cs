@@ -45,15 +45,11 @@ public sealed class FaultMatrixTestbedTests(TestbedEnvironment testbed)
 
         var cut = s.DeployProcess(new Dictionary<string, string> { [FaultInjection.FaultVariable] = "cut-ssh@" + step });
 
-        // The run meets the dead connection at its next command and says so (the last steps, done, may have none left).
-        Assert.True(cut.ExitCode is 0 or 1 or 3, cut.Stdout + cut.Stderr);
+        // Every step has SSH work after it (at least the node's own journal line): the run meets the dead connection and fails.
+        Assert.True(cut.ExitCode is 1 or 3, $"exit {cut.ExitCode}:\n{cut.Stdout}{cut.Stderr}");
         Assert.DoesNotContain("Unhandled exception", cut.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", cut.Stderr, StringComparison.Ordinal); // no stack trace
-        var journal = DeployJournal.Load(s.Repo)!;
-        if (cut.ExitCode != 0)
-        {
-            Assert.False(journal.Complete);
-        }
+        Assert.False(DeployJournal.Load(s.Repo)!.Complete);
 
         s.AssertOldOrNew();
         await s.AssertConverges(resume: false);
@@ -97,8 +93,10 @@ public sealed class FaultMatrixTestbedTests(TestbedEnvironment testbed)
         // A small filesystem where the phase writes: the blob store (upload) or the environment's releases (assembly, build).
         var dir = phase == "upload" ? EnvironmentStage.BlobsRoot : $"/home/{s.User}/releases";
         var save = $"/var/tmp/hp-fault-{Guid.NewGuid():N}";
-        s.Ssh($"sudo -n mkdir -p {dir} {save} && sudo -n cp -a {dir}/. {save}/ && sudo -n mount -t tmpfs -o size=1m,mode=$(sudo -n stat -c %a {dir}) tmpfs {dir} "
-            + $"&& sudo -n cp -a {save}/. {dir}/ && sudo -n chown $(sudo -n stat -c %u:%g {save}) {dir} && sudo -n rm -rf {save}");
+        // The releases keep v1 (small) in it; the blob store starts empty (the deploy sends what the node lacks).
+        var keep = phase == "upload" ? "true" : $"sudo -n cp -a {dir}/. {save}/";
+        s.Ssh($"sudo -n mkdir -p {dir} {save} && {keep} && m=$(sudo -n stat -c %a {dir}) && u=$(sudo -n stat -c %u {dir}) && g=$(sudo -n stat -c %g {dir}) "
+            + $"&& sudo -n mount -t tmpfs -o size=1m,mode=$m,uid=$u,gid=$g tmpfs {dir} && sudo -n cp -a {save}/. {dir}/ && sudo -n rm -rf {save}");
         try
         {
             Assert.Contains("tmpfs", s.Ssh($"findmnt -n -o FSTYPE {dir}"), StringComparison.Ordinal);
@@ -186,7 +184,7 @@ public sealed class FaultMatrixTestbedTests(TestbedEnvironment testbed)
             {
                 var refused = s.DeployProcess(skewed);
                 Assert.True(refused.ExitCode == 1, refused.Stdout + refused.Stderr);
-                Assert.Contains("fault-matrix holder", refused.Stderr, StringComparison.Ordinal);
+                Assert.Contains("fault-matrix holder", refused.Stdout + refused.Stderr, StringComparison.Ordinal);
                 s.AssertOldOrNew();
             }
             finally
@@ -261,8 +259,9 @@ public sealed class FaultMatrixTestbedTests(TestbedEnvironment testbed)
             s.Host("ip", rule);
         }
 
-        // What the renewal timer runs retries; then the vhost has pebble's certificate, and a re-run has nothing to do.
-        Assert.Equal("0", s.Ssh("sudo -n systemctl start hostenv-acme-renew.service; echo $?").Trim());
+        // What the renewal timer runs retries (the unit also tries other tests' names without DNS, so its exit status says
+        // nothing about this vhost); then the vhost has pebble's certificate, and a re-run has nothing to do.
+        s.Ssh("sudo -n systemctl start hostenv-acme-renew.service");
         Assert.Contains("Pebble", DeployTestbedTests.Eventually(() => DeployTestbedTests.Issuer(s.Address, s.Vhost), i => i.Contains("Pebble", StringComparison.Ordinal)), StringComparison.Ordinal);
         var again = await s.Cli("deploy", "--yes", "--node", FaultScenario.Node, "--skip-gate");
         Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);

@@ -17,7 +17,7 @@ namespace Provider.Cli.Tests.Testbed;
 public sealed partial class FaultScenario : IDisposable
 {
     public const string Node = "node-a";
-    private static int nextUidBlock = 62_000 + (Environment.ProcessId % 100 * 300);
+    private static int nextUidBlock = 62_000 + (Environment.ProcessId % 10 * 300); // UIDs stop at 65533
 
     private readonly TestbedEnvironment testbed;
     private readonly List<string> dnsFiles = [];
