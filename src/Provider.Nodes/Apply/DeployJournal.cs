@@ -67,6 +67,11 @@ public sealed class DeployJournal
 
     public void Record(string node, string key, string step, string? detail = null)
     {
+        if (!FaultInjection.Steps.Contains(step))
+        {
+            throw new ArgumentException($"'{step}' is not a journal step (FaultInjection.Steps lists them)", nameof(step));
+        }
+
         lock (gate)
         {
             var nodes = (JsonObject)root["nodes"]!;
@@ -78,6 +83,8 @@ public sealed class DeployJournal
             n[key] = new JsonObject { ["step"] = step, ["detail"] = detail };
             Save();
         }
+
+        FaultInjection.AtStep(key, step); // test-only, inert unless HOSTENV_PROVIDER_FAULT is set
     }
 
     public void Finish(bool complete)

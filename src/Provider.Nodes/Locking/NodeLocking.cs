@@ -16,7 +16,7 @@ public static class NodeLocking
             report($"{node}: removed the lock held by {removed}");
         }
 
-        var taken = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess(command, TimeProvider.System), NodeLockOptions.Default, ct);
+        var taken = await NodeLock.AcquireAsync(session, NodeLockOwner.ForThisProcess(command, Apply.FaultInjection.Clock(TimeProvider.System)), NodeLockOptions.Default, ct);
         if (taken.TookOverFrom is { } dead)
         {
             report($"{node}: took over the lock of {dead} (that process no longer exists on this machine)");

@@ -169,7 +169,7 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
         {
             throw new NodeConnectionException($"command on node '{Target.Node}' timed out after {timeout.TotalSeconds:0} s: {Abbreviate(text)}");
         }
-        catch (Exception ex) when (ex is SshConnectionException || (ex is SshException or ObjectDisposedException or InvalidOperationException && !client.IsConnected))
+        catch (Exception ex) when (ex is SshConnectionException or SshOperationTimeoutException || (ex is SshException or ObjectDisposedException or InvalidOperationException && !client.IsConnected))
         {
             throw new NodeConnectionException($"connection to node '{Target.Node}' ({Target}) was lost while running: {Abbreviate(text)}", ex);
         }
@@ -187,7 +187,7 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
             sftp.ChangePermissions(temp, SftpMode(mode));
             sftp.RenameFile(temp, remotePath, isPosix: true);
         }
-        catch (Exception ex) when (ex is SshException or IOException && !client.IsConnected)
+        catch (Exception ex) when (ex is SshOperationTimeoutException || (ex is SshException or IOException && !client.IsConnected))
         {
             throw new NodeConnectionException($"upload of {remotePath} to node '{Target.Node}' failed: {ex.Message}", ex);
         }

@@ -49,6 +49,14 @@ public sealed class TempDir : IDisposable
     {
         try
         {
+            // Under scripts/test the repo moves to where scripts/canary-scan reads it (plans, state, logs a test left).
+            if (TestCanary.KeepDir is { } keep)
+            {
+                Directory.CreateDirectory(keep);
+                Directory.Move(Path, System.IO.Path.Combine(keep, System.IO.Path.GetFileName(Path)));
+                return;
+            }
+
             Directory.Delete(Path, recursive: true);
         }
         catch (IOException)

@@ -227,7 +227,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("MISSING", missing.Stdout, StringComparison.Ordinal);
 
-        const string secret = "s3cr3t-\"quoted\" $HOME `x`";
+        var secret = "s3cr3t-\"quoted\" $HOME `x` " + TestCanary.Value;
         var set = await CliWithStdin(secret + "\n", "secrets", "set", $"{project}/main", "GREETING");
         Assert.True(set.ExitCode == 0, set.Stderr);
         Assert.DoesNotContain("s3cr3t", set.Stdout + set.Stderr, StringComparison.Ordinal);

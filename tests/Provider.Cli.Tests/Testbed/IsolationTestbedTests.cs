@@ -30,7 +30,7 @@ public sealed partial class IsolationTestbedTests(TestbedEnvironment testbed) : 
 
     private string SiteHost => "site." + project + ".iso.hosting.test";
 
-    private const string Secret = "victim-s3cret";
+    private static readonly string Secret = "victim-s3cret-" + TestCanary.Value;
 
     /// <summary>Every attempt the probe makes, in its order. "own-" ones are the hostile app's own places and must work.</summary>
     private static readonly string[] Attempts =
