@@ -15,7 +15,7 @@ source /var/tmp/hostenv-testbed/testbed.env
 dotnet build Provider.sln -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 HP=(dotnet "$ROOT/src/Provider.Cli/bin/Release/net10.0/hostenv-provider.dll")
 BENCH=(dotnet "$ROOT/benchmarks/Provider.Benchmarks/bin/Release/net10.0/Provider.Benchmarks.dll")
-A=$HOSTENV_TESTBED_NODE_NODE_A_ADDRESS; B=$HOSTENV_TESTBED_NODE_NODE_B_ADDRESS
+A=$HOSTENV_TESTBED_NODE_NODE_A_ADDRESS
 SSH=(ssh -i "$HOSTENV_SSH_KEY" -o BatchMode=yes -o "UserKnownHostsFile=$HOSTENV_TESTBED_DIR/client/known_hosts")
 WORK=$(mktemp -d /var/tmp/hostenv-bench.XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Output;
 using Provider.Planning.Plan;
@@ -312,21 +313,14 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         {
             slot = state.ServingSlot == "a" ? "b" : "a";
             var unit = AppUnit(user, slot);
-            await Run(session, "start", RemoteCommand.Shell("""
-                set -e
-                home="$1"; slot="$2"; rel="$3"; unit="$4"
-                install -d -o root -g root -m 0755 "$home/slots"
-                ln -sfn "$rel" "$home/slots/$slot.new" && mv -T "$home/slots/$slot.new" "$home/slots/$slot"
-                systemctl reset-failed "$unit" 2>/dev/null || true
-                systemctl restart "$unit"
-                """, home, slot, releaseDir, unit).AsRoot(), ct);
+            await Run(session, "start", RemoteScripts.Command("env-start-slot.sh", home, slot, releaseDir, unit).AsRoot(), ct);
             Step(session, user, $"started {releaseId} in slot {slot} beside the live one");
             await Checkpoint.InvokeIfSet("started", ct);
 
             var health = await HealthCheckAsync(session, env, slot, ct);
             if (!health.Ok)
             {
-                var journal = await session.RunAsync(RemoteCommand.Shell("systemctl stop \"$1\" || true; journalctl -u \"$1\" -n 50 --no-pager -o cat 2>/dev/null | tail -n 50", unit).AsRoot(), StepTimeout, ct);
+                var journal = await session.RunAsync(RemoteScripts.Command("env-stop-failed.sh", unit).AsRoot(), StepTimeout, ct);
                 if (discardOnFailure)
                 {
                     await DiscardAsync(session, user, releaseDir, slot, ct);
@@ -344,14 +338,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         // the state names another (and the next deploy reads the live slot from the link itself anyway).
         var old = state.ServingSlot;
         var previous = state.Release;
-        await Run(session, "switch", RemoteCommand.Shell("""
-            set -e
-            home="$1"; rel="$2"; sock="$3"; live="$4"; dir="$5"
-            (umask 077; printf 'release=%s\nslot=%s\nfingerprint=%s\nrev=%s\nprevious=%s\n' "$6" "$7" "$8" "$9" "${10}" > "$dir/state.new")
-            ln -sfn "$rel" "$home/current.new" && mv -T "$home/current.new" "$home/current"
-            if [ -n "$sock" ]; then ln -sfn "$sock" "$live.new" && mv -T "$live.new" "$live"; fi
-            mv "$dir/state.new" "$dir/state"
-            """, home, releaseDir, slot is null ? "" : HostenvPaths.SlotSocket(user, slot), HostenvPaths.UpstreamSocket(user),
+        await Run(session, "switch", RemoteScripts.Command("env-switch.sh", home, releaseDir, slot is null ? "" : HostenvPaths.SlotSocket(user, slot), HostenvPaths.UpstreamSocket(user),
             EnvDir(user), releaseId, slot ?? "", fingerprint, rev, previous ?? "").AsRoot(), ct);
         Step(session, user, slot is null ? $"switched: nginx serves {releaseId}" : $"switched: traffic goes to slot {slot}");
         await JournalAsync(session, user, "switched", releaseId, ct);
@@ -360,11 +347,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         if (isApp && old is not null && old != slot)
         {
             // Drain: requests already on the old slot finish; bounded wait for its connections to close, then stop it.
-            await Run(session, "drain", RemoteCommand.Shell("""
-                sock="$1"; unit="$2"
-                i=0; while [ $i -lt 50 ] && [ "$(ss -xH state connected 2>/dev/null | grep -c "$sock")" -gt 0 ]; do sleep 0.2; i=$((i+1)); done
-                systemctl stop "$unit" || true
-                """, HostenvPaths.SlotSocket(user, old), AppUnit(user, old)).AsRoot(), ct);
+            await Run(session, "drain", RemoteScripts.Command("env-drain.sh", HostenvPaths.SlotSocket(user, old), AppUnit(user, old)).AsRoot(), ct);
             Step(session, user, $"slot {old} drained and stopped");
         }
 
@@ -401,11 +384,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     /// <summary>The live release (from the node's state file) and the releases the node keeps, in name (= time) order: what `--to` can name.</summary>
     public static async Task<(string? Current, ImmutableArray<string> Kept)> ListReleasesAsync(SshNodeSession session, string user, CancellationToken ct)
     {
-        var r = await Run(session, "list releases", RemoteCommand.Shell("""
-            sed -n 's/^release=//p' "$1/state" 2>/dev/null | sed 's/^/current /'
-            ls -1 "$2/releases" 2>/dev/null | grep -v '\.partial$' | sed 's/^/kept /'
-            true
-            """, EnvDir(user), HostenvPaths.Home(user)).AsRoot(), ct);
+        var r = await Run(session, "list releases", RemoteScripts.Command("env-list-releases.sh", EnvDir(user), HostenvPaths.Home(user)).AsRoot(), ct);
         var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return (lines.FirstOrDefault(l => l.StartsWith("current ", StringComparison.Ordinal))?["current ".Length..],
             [.. lines.Where(l => l.StartsWith("kept ", StringComparison.Ordinal)).Select(l => l["kept ".Length..]).Order(StringComparer.Ordinal)]);
@@ -441,20 +420,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     {
         // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
         // Unless read-only (a dry run), the env state dir is created and the secrets file's owner and mode are made right.
-        var r = await Run(session, "read state", RemoteCommand.Shell("""
-            dir="$1"; user="$2"; ro="$5"
-            [ "$ro" = yes ] || install -d -m 0700 "${dir%/*}" "$dir"
-            cat "$dir/state" 2>/dev/null
-            o=$(cd "/etc/hostenv/overrides/$user" 2>/dev/null && find . -type f | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -c1-64)
-            [ "$ro" != yes ] && [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
-            s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
-            echo "extras=overrides:$o secrets:$s"
-            echo "secretnames=$(sed -n "$9" "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
-            echo "newest=$(ls -1 "$4/releases" 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
-            read -r b f < "$dir/built" 2>/dev/null && [ -d "$4/releases/$b" ] && echo "built=$b $f"
-            case "$(readlink "$6" 2>/dev/null)" in "$7") echo "live=a" ;; "$8") echo "live=b" ;; esac
-            true
-            """, EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
+        var r = await Run(session, "read state", RemoteScripts.Command("env-read-state.sh", EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
             HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b"), SecretNamesSed).AsRoot(), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
@@ -481,10 +447,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     private static async Task<(int Count, long Bytes)> UploadBlobsAsync(SshNodeSession session, ReleaseFiles release, CancellationToken ct)
     {
         var distinct = release.Files.DistinctBy(f => f.Sha256).ToList();
-        var missing = await session.RunAsync(RemoteCommand.Shell("""
-            install -d -m 0700 "$1"
-            while read -r s; do [ -f "$1/$s" ] || echo "$s"; done
-            """, BlobsRoot).AsRoot(), StepTimeout, string.Concat(distinct.Select(f => f.Sha256 + "\n")), ct);
+        var missing = await session.RunAsync(RemoteScripts.Command("env-blobs-missing.sh", BlobsRoot).AsRoot(), StepTimeout, string.Concat(distinct.Select(f => f.Sha256 + "\n")), ct);
         if (!missing.Success)
         {
             throw new DeployStepException("upload", (missing.Stderr + missing.Stdout).Trim());
@@ -517,16 +480,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             }
 
             // Verified before they enter the store: a blob's name is its hash.
-            await Run(session, "store blobs", RemoteCommand.Shell("""
-                set -e
-                store="$1"; tar="$2"; tmp="$store/.incoming-$$"
-                rm -rf "$tmp"; mkdir -p "$tmp"
-                tar -xf "$tar" -C "$tmp" --no-same-owner; rm -f "$tar"
-                cd "$tmp"
-                for f in *; do echo "$f  $f"; done | sha256sum --quiet -c -
-                for f in *; do mv -f "$f" "$store/$f"; done
-                cd /; rm -rf "$tmp"
-                """, BlobsRoot, staging).AsRoot(), ct);
+            await Run(session, "store blobs", RemoteScripts.Command("env-blobs-store.sh", BlobsRoot, staging).AsRoot(), ct);
             return (send.Count, send.Sum(f => f.Size));
         }
         finally
@@ -535,56 +489,12 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         }
     }
 
-    /// <summary>perl-base is Essential on Debian: one process copies every file (a shell loop would fork per file).</summary>
-    private const string AssembleScript = """
-        use strict; use warnings;
-        my ($blobs, $dest) = @ARGV;
-        sub mkpath { my $p = shift; my $acc = ''; for my $part (split m{/}, $p) { next if $part eq ''; $acc .= "/$part"; mkdir $acc unless -d $acc; } }
-        while (my $line = <STDIN>) {
-            chomp $line; my ($mode, $sha, $path) = split /\t/, $line, 3;
-            die "unsafe path $path\n" if $path =~ m{(^|/)\.\.(/|$)} || $path =~ m{^/};
-            my $target = "$dest/$path"; (my $dir = $target) =~ s{/[^/]*$}{}; mkpath($dir);
-            open(my $in, '<:raw', "$blobs/$sha") or die "blob $sha for $path: $!\n";
-            open(my $out, '>:raw', $target) or die "$target: $!\n";
-            my $buf; while (my $n = sysread($in, $buf, 1 << 16)) { syswrite($out, $buf, $n) or die "$target: $!\n"; }
-            close $out or die "$target: $!\n"; close $in; chmod oct($mode), $target;
-        }
-        """;
-
     private static async Task AssembleAsync(SshNodeSession session, string user, EnvironmentPlan env, ReleaseFiles release, string releaseDir, CancellationToken ct)
     {
         var manifest = string.Concat(release.Files.Select(f => $"{f.Mode}\t{f.Sha256}\t{f.Path}\n"));
 
         var shared = env.App?.SharedDirs.ToArray() ?? [];
-        var r = await session.RunAsync(RemoteCommand.Shell("""
-            set -e
-            blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; data="$6"; state="$7"; cache="$8"; shift 8
-            part="$rel.partial"
-            # Private to the environment. A static site's releases are traversable (not listable) by nginx's group,
-            # which serves them; its home is made so by the system stage.
-            if [ "$STATIC" = yes ]; then
-              install -d -o "$user" -g www-data -m 0710 "$home/releases"
-            else
-              install -d -o "$user" -g "$user" -m 0700 "$home/releases"
-            fi
-            # The app's data, state and cache directories (HOSTENV_*_DIR), private like the home they live in.
-            for d in "$data" "$state" "$cache"; do
-              [ -n "$d" ] || continue
-              [ -d "$(dirname "$d")" ] || install -d -o "$user" -g "$user" -m 0700 "$(dirname "$d")"
-              install -d -o "$user" -g "$user" -m 0700 "$d"
-            done
-            rm -rf "$part"; mkdir -p "$part"
-            perl -e "$script" "$blobs" "$part"
-            # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied).
-            ov="/etc/hostenv/overrides/$user"
-            if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; cp -f "$f" "$part/$f"; done); fi
-            for d in "$@"; do
-              install -d -o "$user" -g "$user" -m 0700 "$home/shared" "$home/shared/$d"
-              rm -rf "$part/$d"; mkdir -p "$part/$(dirname "$d")"; ln -s "$home/shared/$d" "$part/$d"
-            done
-            chown -R -h "$user:$user" "$part"
-            rm -rf "$rel"; mv "$part" "$rel"
-            """, [BlobsRoot, releaseDir, user, AssembleScript, HostenvPaths.Home(user), env.Paths.DataDir, env.Paths.StateDir, env.Paths.CacheDir, .. shared]).AsRoot()
+        var r = await session.RunAsync(RemoteScripts.Command("env-assemble.sh", [BlobsRoot, releaseDir, user, RemoteScripts.File("assemble.pl"), HostenvPaths.Home(user), env.Paths.DataDir, env.Paths.StateDir, env.Paths.CacheDir, .. shared]).AsRoot()
             .WithEnvironment("STATIC", env.App?.IsStatic == true ? "yes" : "no"), StepTimeout, manifest, ct);
         if (!r.Success)
         {
@@ -605,38 +515,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
         var deadline = check?.DeadlineSeconds ?? 30;
         var expect = StatusRange.Parse(check?.ExpectStatus);
         // Bounded on the node: polls until the deadline; without a healthCheck, the socket must accept connections and the unit stay up.
-        var r = await session.RunAsync(RemoteCommand.Shell("""
-            sock="$1"; host="$2"; path="$3"; interval="$4"; timeout="$5"; deadline="$6"; low="$7"; high="$8"; unit="$9"
-            end=$(( $(date +%s) + deadline )); last="no answer"
-            # Until the app listens, look every 50 ms (a fixed interval would add up to a second to every deploy);
-            # once it answers HTTP, a failing answer is retried at the configured interval.
-            while [ ! -S "$sock" ] && [ "$(date +%s)" -lt "$end" ] && systemctl is-active --quiet "$unit"; do sleep 0.05; done
-            while :; do
-              pause="$interval"
-              if [ -S "$sock" ]; then
-                if [ -z "$path" ]; then
-                  if curl -s -o /dev/null --max-time "$timeout" --unix-socket "$sock" "http://$host/"; then echo "OK socket answers"; exit 0; fi
-                  last="socket does not answer HTTP"
-                else
-                  out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time "$timeout" --unix-socket "$sock" -H "Host: $host" "http://$host$path") || true
-                  code=${out%% *}; redirect=${out#* }
-                  [ "${code:-000}" = 000 ] && pause=0.1
-                  if [ "${code:-0}" -ge "$low" ] 2>/dev/null && [ "$code" -le "$high" ]; then echo "OK GET $path answered $code"; exit 0; fi
-                  last="GET $path answered ${code:-nothing}${redirect:+ (redirect to $redirect)}, expected $low-$high"
-                fi
-              else
-                last="nothing listens on $sock"
-              fi
-              if ! systemctl is-active --quiet "$unit"; then
-                state=$(systemctl show -p ActiveState --value "$unit"); result=$(systemctl show -p Result --value "$unit")
-                last="$last; the unit is not running ($state: $result)"
-                # Failed for good (it crashed more often than its restart limit allows) or exited: waiting out the deadline cannot help.
-                case "$state" in failed|inactive) echo "FAIL $last"; exit 1 ;; esac
-              fi
-              [ "$(date +%s)" -ge "$end" ] && { echo "FAIL $last (deadline ${deadline} s)"; exit 1; }
-              sleep "$pause"
-            done
-            """, HostenvPaths.SlotSocket(user, slot), host, path, Str(interval), Str(timeout), Str(deadline), Str(expect.Low), Str(expect.High), AppUnit(user, slot)).AsRoot(),
+        var r = await session.RunAsync(RemoteScripts.Command("env-health-check.sh", HostenvPaths.SlotSocket(user, slot), host, path, Str(interval), Str(timeout), Str(deadline), Str(expect.Low), Str(expect.High), AppUnit(user, slot)).AsRoot(),
             TimeSpan.FromSeconds(deadline + timeout + 30), ct);
         var line = r.Stdout.Trim().Split('\n').LastOrDefault() ?? "";
         var ok = r.Success && line.StartsWith("OK ", StringComparison.Ordinal);
@@ -648,11 +527,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     private static async Task DiscardAsync(SshNodeSession session, string user, string releaseDir, string? slot, CancellationToken ct)
     {
         // A failed release is removed at once; its slot link goes with it (the live slot is untouched).
-        await session.RunAsync(RemoteCommand.Shell("""
-            rm -rf "$1" "$1.partial"
-            [ -n "$3" ] && [ "$(readlink "$2/slots/$3")" = "$1" ] && rm -f "$2/slots/$3"
-            true
-            """, releaseDir, HostenvPaths.Home(user), slot ?? "").AsRoot(), StepTimeout, ct);
+        await session.RunAsync(RemoteScripts.Command("env-discard.sh", releaseDir, HostenvPaths.Home(user), slot ?? "").AsRoot(), StepTimeout, ct);
     }
 
     private async Task RecordHistoryAsync(SshNodeSession session, string user, string release, string rev, string outcome, TimeSpan elapsed, CancellationToken ct)
@@ -673,27 +548,11 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             good.Add(previous);
         }
 
-        await Run(session, "retention", RemoteCommand.Shell("""
-            cd "$1/releases" 2>/dev/null || exit 0
-            shift
-            for r in *; do
-              [ -d "$r" ] || continue
-              keep=no; for k in "$@"; do [ "$r" = "$k" ] && keep=yes; done
-              [ "$keep" = yes ] || rm -rf -- "$r"
-            done
-            """, [HostenvPaths.Home(user), .. good.Order(StringComparer.Ordinal)]).AsRoot(), ct);
+        await Run(session, "retention", RemoteScripts.Command("env-retain.sh", [HostenvPaths.Home(user), .. good.Order(StringComparer.Ordinal)]).AsRoot(), ct);
     }
 
     private static Task<CommandResult> AsUserAsync(SshNodeSession session, string user, string dir, string command, TimeSpan timeout, string log, CancellationToken ct) =>
-        session.RunAsync(RemoteCommand.Shell("""
-            user="$1"; dir="$2"; cmd="$3"; log="$4"
-            printf '== %s\n' "$cmd" >> "$log"
-            cd "$dir" || exit 1
-            runuser -u "$user" -- env HOME="/home/$user" HOSTENV_RELEASE_DIR="$dir" sh -c "$cmd" >> "$log" 2>&1
-            rc=$?
-            tail -n 40 "$log"
-            exit $rc
-            """, user, dir, command, log).AsRoot().WithRemoteTimeout(timeout), timeout + TimeSpan.FromSeconds(30), ct);
+        session.RunAsync(RemoteScripts.Command("env-as-user.sh", user, dir, command, log, HostenvPaths.Home(user)).AsRoot().WithRemoteTimeout(timeout), timeout + TimeSpan.FromSeconds(30), ct);
 
     private void Step(SshNodeSession session, string user, string text)
     {
@@ -704,7 +563,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
     private async Task JournalAsync(SshNodeSession session, string user, string step, string release, CancellationToken ct)
     {
         OnJournal?.Invoke(user, step, release);
-        await session.RunAsync(RemoteCommand.Shell("printf '%s %s %s\\n' \"$(date +%s)\" \"$2\" \"$3\" >> \"$1/journal\"", EnvDir(user), step, release).AsRoot(), StepTimeout, ct);
+        await session.RunAsync(RemoteScripts.Command("env-journal.sh", EnvDir(user), step, release).AsRoot(), StepTimeout, ct);
     }
 
     private static async Task<CommandResult> Run(SshNodeSession session, string step, RemoteCommand command, CancellationToken ct, string? stdin = null)

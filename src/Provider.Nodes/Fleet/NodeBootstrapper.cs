@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 
 namespace Provider.Nodes.Fleet;
@@ -65,26 +66,16 @@ public static class NodeBootstrapper
 
         foreach (var (path, mode) in Directories)
         {
-            var r = await session.RunAsync(RemoteCommand.Shell("""
-                if [ -d "$1" ] && [ "$(stat -c %a "$1")" = "${2#0}" ]; then echo same; exit 0; fi
-                install -d -m "$2" "$1" && echo changed
-                """, path, mode).AsRoot(), timeout, ct);
+            var r = await session.RunAsync(RemoteScripts.Command("bootstrap-dir.sh", path, mode).AsRoot(), timeout, ct);
             Require(r, session, "create " + path);
             steps.Add(new BootstrapStep(path, r.Stdout.Trim() == "changed", mode));
         }
 
-        var tmpfiles = await session.RunAsync(RemoteCommand.Shell("""
-            f=/etc/tmpfiles.d/hostenv.conf
-            if [ -f "$f" ] && [ "$(cat "$f")" = "$(printf '%s' "$1")" ]; then echo same; exit 0; fi
-            printf '%s' "$1" > "$f.tmp" && mv "$f.tmp" "$f" && systemd-tmpfiles --create "$f" && echo changed
-            """, TmpfilesConf).AsRoot(), timeout, ct);
+        var tmpfiles = await session.RunAsync(RemoteScripts.Command("bootstrap-tmpfiles.sh", TmpfilesConf).AsRoot(), timeout, ct);
         Require(tmpfiles, session, "install /etc/tmpfiles.d/hostenv.conf");
         steps.Add(new BootstrapStep("/run/hostenv (tmpfiles.d)", tmpfiles.Stdout.Trim() == "changed", "recreated at boot"));
 
-        var nginx = await session.RunAsync(RemoteCommand.Shell("""
-            if systemctl is-enabled --quiet nginx && systemctl is-active --quiet nginx; then echo same; exit 0; fi
-            systemctl enable --now nginx >/dev/null 2>&1 && echo changed
-            """).AsRoot(), timeout, ct);
+        var nginx = await session.RunAsync(RemoteScripts.Command("bootstrap-nginx.sh").AsRoot(), timeout, ct);
         Require(nginx, session, "enable nginx");
         steps.Add(new BootstrapStep("nginx.service", nginx.Stdout.Trim() == "changed", "enabled and running"));
         return steps.ToImmutable();
