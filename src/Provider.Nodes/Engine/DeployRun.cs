@@ -7,6 +7,7 @@ using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Gate;
 using Provider.Planning.Plan;
+using Provider.Planning.Planner;
 using Provider.Planning.Render;
 
 namespace Provider.Nodes.Engine;
@@ -211,7 +212,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         // What lego said last, for every vhost still on its placeholder: the operator should not need to log in to see why.
         var why = await session.RunAsync(RemoteScripts.Command("acme-failures.sh", NodeRenderer.CertRoot).AsRoot(), TimeSpan.FromSeconds(30), ct);
         run.AcmeFailures[node] = why.Stdout.TrimEnd();
-        progress($"{node}: ACME did not complete; nginx keeps serving the placeholder certificate for:\n{why.Stdout.TrimEnd()}\n  (full logs: /var/log/hostenv/acme-<vhost>.log on the node; the renewal timer retries)");
+        progress($"{node}: ACME did not complete; nginx keeps serving the placeholder certificate for:\n{why.Stdout.TrimEnd()}\n  (full logs: {HostenvPaths.LogRoot}/acme-<vhost>.log on the node; the renewal timer retries)");
     }
 
     /// <summary>The environment stage on one node: each environment in turn, journaled, then its deploymentVerification checks.</summary>

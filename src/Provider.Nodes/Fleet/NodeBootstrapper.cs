@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
+using Provider.Nodes.Apply;
 using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
+using Provider.Planning.Planner;
+using Provider.Planning.Render;
 
 namespace Provider.Nodes.Fleet;
 
@@ -17,16 +20,16 @@ public static class NodeBootstrapper
     public static readonly ImmutableArray<(string Path, string Mode)> Directories =
     [
         ("/etc/hostenv", "0755"),
-        ("/etc/hostenv/overrides", "0750"),
-        ("/var/lib/hostenv", "0755"),
+        (HostenvPaths.OverridesRoot, "0750"),
+        (GenerationHistory.Root, "0755"),
         ("/var/lib/hostenv/generations", "0711"),
-        ("/var/lib/hostenv/envs", "0700"),
-        ("/var/lib/hostenv/blobs", "0700"),
-        ("/var/lib/hostenv/secrets", "0711"),
+        (EnvironmentStage.EnvsRoot, "0700"),
+        (EnvironmentStage.BlobsRoot, "0700"),
+        (NodeRenderer.SecretsRoot, "0711"),
         ("/var/lib/hostenv/acme", "0755"),
-        ("/var/lib/hostenv/acme/webroot", "0755"),
+        (HostenvPaths.AcmeWebroot, "0755"),
         ("/var/lib/hostenv/releases", "0755"),
-        ("/var/log/hostenv", "0750"),
+        (HostenvPaths.LogRoot, "0750"),
     ];
 
     /// <summary>The same parents (and modes) as each generation's tmpfiles: traversable by the environments and nginx, not listable.</summary>
