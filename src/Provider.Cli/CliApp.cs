@@ -45,6 +45,8 @@ public static class CliApp
                     console.Error.WriteLine(line);
                 }
             };
+            Provider.Nodes.Diagnostics.Timeline.Sink = SshNodeSession.Trace;
+            Provider.Nodes.Diagnostics.Timeline.Mark("command line parsed, commands built");
         }
 
         // Ctrl+C / SIGTERM cancel the running command; it then gets time to release node locks and close

@@ -73,6 +73,7 @@ public static class DeployCommand
         var request = new DeployRequest(args.Node, args.Env, args.DryRun, args.Parallel, args.SkipGate, args.ForceUnlock, args.AllowDirty, args.Resume, args.SystemOnly);
         var run = new DeployRun(new FleetAccess(args.RepoDir, args.Identity), Progress, TimeProvider.System);
         var result = await run.RunAsync(request, args.Yes || args.DryRun ? null : _ => Task.FromResult(console.Confirm("Deploy these changes?")), ct);
+        Provider.Nodes.Diagnostics.Timeline.Mark("deploy: finished (the run's sessions closed)");
         return result.Outcome switch
         {
             DeployOutcome.EmptyFleet => Say(console, "the plan has no nodes: nothing to deploy (add one with `hostenv-provider node add`)", ExitCodes.Success),

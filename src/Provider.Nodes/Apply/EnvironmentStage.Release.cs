@@ -60,12 +60,18 @@ public sealed partial class EnvironmentStage
 
         var shared = env.App?.SharedDirs.ToArray() ?? [];
         var r = await session.RunAsync(RemoteScripts.Command("env-assemble.sh", [BlobsRoot, releaseDir, user, RemoteScripts.File("assemble.pl"), HostenvPaths.Home(user), env.Paths.DataDir, env.Paths.StateDir, env.Paths.CacheDir, .. shared]).AsRoot()
-            .WithEnvironment("STATIC", env.App?.IsStatic == true ? "yes" : "no"), StepTimeout, manifest, ct);
+            .WithEnvironment("STATIC", env.App?.IsStatic == true ? "yes" : "no")
+            .WithEnvironment("LINK", SharesUnchangedFiles(env) ? "yes" : "no"), StepTimeout, manifest, ct);
         if (!r.Success)
         {
             throw new DeployStepException("assemble", (r.Stderr + r.Stdout).Trim());
         }
     }
+
+    /// <summary>Whether a new release may hard-link unchanged files of the live one: only when nothing can write into a release.</summary>
+    internal static bool SharesUnchangedFiles(EnvironmentPlan env) =>
+        env.App is { } app && app.Build.IsEmpty && app.Hooks.PreDeploy is null && app.Hooks.PostDeploy is null
+        && !app.SandboxAllow.Contains(Provider.Planning.Model.SandboxRelaxation.WriteRelease);
 
     private static Task<CommandResult> AsUserAsync(SshNodeSession session, string user, string dir, string command, TimeSpan timeout, string log, CancellationToken ct) =>
         session.RunAsync(RemoteScripts.Command("env-as-user.sh", user, dir, command, log, HostenvPaths.Home(user)).AsRoot().WithRemoteTimeout(timeout), timeout + TimeSpan.FromSeconds(30), ct);

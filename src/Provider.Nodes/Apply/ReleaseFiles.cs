@@ -66,20 +66,35 @@ public sealed record ReleaseFiles(ImmutableArray<ReleaseFile> Files, string Tree
                 .Where(f => !f.StartsWith(".git/", StringComparison.Ordinal))];
         }
 
-        var result = relative.Order(StringComparer.Ordinal).Select(rel =>
+        var sorted = relative.Order(StringComparer.Ordinal).ToArray();
+        var hashes = FileHashCache.Load(git.CacheRoot, root);
+        var hashed = new ReleaseFile[sorted.Length];
+        // Unchanged files cost a stat (the hash cache); changed ones are read, on every core.
+        try
         {
-            var full = System.IO.Path.Combine(root, rel);
-            var info = new FileInfo(full);
-            if (info.LinkTarget is not null)
+            Parallel.For(0, sorted.Length, new ParallelOptions { CancellationToken = ct }, i =>
             {
-                throw new ReleaseSourceException($"{path}/{rel} is a symbolic link; releases carry regular files only");
-            }
+                var rel = sorted[i];
+                var full = System.IO.Path.Combine(root, rel);
+                var info = new FileInfo(full);
+                if (info.LinkTarget is not null)
+                {
+                    throw new ReleaseSourceException($"{path}/{rel} is a symbolic link; releases carry regular files only");
+                }
 
-            using var stream = File.OpenRead(full);
-            var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-            var mode = (File.GetUnixFileMode(full) & UnixFileMode.UserExecute) != 0 ? "0755" : "0644";
-            return new ReleaseFile(rel, mode, sha, info.Length, () => File.OpenRead(full));
-        }).ToImmutableArray();
+                var mode = (info.UnixFileMode & UnixFileMode.UserExecute) != 0 ? "0755" : "0644";
+                hashed[i] = new ReleaseFile(rel, mode, hashes.Sha256(rel, full, info), info.Length, () => File.OpenRead(full));
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Any(e => e is ReleaseSourceException))
+        {
+            // Name the first symbolic link in path order, whichever thread saw one first: the same message every run.
+            var link = sorted.First(rel => new FileInfo(System.IO.Path.Combine(root, rel)).LinkTarget is not null);
+            throw new ReleaseSourceException($"{path}/{link} is a symbolic link; releases carry regular files only");
+        }
+
+        hashes.Save(sorted);
+        ImmutableArray<ReleaseFile> result = [.. hashed];
         var tree = Tree(result);
         return new ReleaseFiles(result, tree, revision.Length > 0 ? revision : "tree-" + tree[..12], $"{path} (working tree)");
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Provider.Nodes.Apply;
+using Provider.Nodes.Diagnostics;
 using Provider.Nodes.Fleet;
 using Provider.Nodes.Locking;
 using Provider.Nodes.Remote;
@@ -27,7 +28,11 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
     {
         var started = clock.GetTimestamp();
         var plan = fleet.Plan;
+        Timeline.Mark("deploy: start (plan read)");
+        // Logins start now and overlap the local work of the selection (stale check, hashing sources).
+        await using var early = EarlySessions.Start(fleet, DeploySelection.NodesFor(fleet, request), request.Parallel, ct);
         var selection = await DeploySelection.PrepareAsync(fleet, request, ct);
+        Timeline.Mark("deploy: selection ready");
         var nodes = selection.Nodes;
         if (nodes.IsEmpty)
         {
@@ -50,7 +55,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         {
             // The preview reads every node without changing it; deploy after "yes" decides from its own inspection under the
             // node lock and refuses whatever differs from what was shown (DeployExpectations).
-            var (previews, previewErrors) = await PreviewAsync(selection, request, ct);
+            var (previews, previewErrors) = await PreviewAsync(selection, request, early, ct);
             foreach (var preview in previews)
             {
                 progress(preview.Text);
@@ -95,7 +100,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
             {
                 try
                 {
-                    await DeployNodeAsync(node, selection, request, journal, confirmed, run, token);
+                    await DeployNodeAsync(node, selection, request, journal, confirmed, run, early, token);
                 }
                 catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or DeployStepException or OperationRefusedException)
                 {
@@ -118,7 +123,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         ImmutableSortedDictionary<string, string>.Empty, [], ImmutableDictionary<(string, string), string>.Empty, clock.GetElapsedTime(started));
 
     private async Task<(ImmutableArray<NodePreview> Previews, ImmutableSortedDictionary<string, string> Errors)> PreviewAsync(
-        DeploySelection selection, DeployRequest request, CancellationToken ct)
+        DeploySelection selection, DeployRequest request, EarlySessions early, CancellationToken ct)
     {
         var previews = new ConcurrentDictionary<string, NodePreview>(StringComparer.Ordinal);
         var errors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
@@ -126,7 +131,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         {
             try
             {
-                await using var session = await fleet.ConnectAsync(node, token);
+                await using var session = await early.TakeAsync(node, token);
                 previews[node] = await NodePreview.ReadAsync(session, NodeRenderer.Render(fleet.PlanJson, node), request.SystemOnly ? [] :
                     selection.EnvironmentsOf(node).Where(selection.Releases.ContainsKey)
                         .Select(e => new EnvironmentToPreview(e, fleet.Plan.Environments[e], selection.Releases[e])), token);
@@ -178,16 +183,20 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
 
     /// <summary>One node under its lock: the system stage, ACME after an activation, then its environments.</summary>
     private async Task DeployNodeAsync(string node, DeploySelection selection, DeployRequest request, DeployJournal? journal, DeployExpectations? confirmed,
-        NodeRuns run, CancellationToken ct)
+        NodeRuns run, EarlySessions early, CancellationToken ct)
     {
         var generation = NodeRenderer.Render(fleet.PlanJson, node);
+        Timeline.Mark($"{node}: generation rendered");
         var config = fleet.Config(node);
-        await using var session = await fleet.ConnectAsync(node, ct);
+        await using var session = await early.TakeAsync(node, ct);
+        Timeline.Mark($"{node}: connected");
         await using var nodeLock = await NodeLocking.TakeAsync(session, "deploy", request.ForceUnlock, progress, ct);
+        Timeline.Mark($"{node}: locked");
 
         var stage = new SystemStage(c => fleet.ConnectAsync(node, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, progress);
         var result = await stage.ApplyAsync(session, generation, ct, expectedCurrent: confirmed?.NodeGenerations.GetValueOrDefault(node));
         run.Systems[node] = result;
+        Timeline.Mark($"{node}: system stage {result.Outcome}");
         journal?.Record(node, "system", result.Outcome.ToString().ToLowerInvariant(), result.ToGeneration);
         if (result.Outcome == SystemOutcome.Activated)
         {
@@ -197,6 +206,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         if (result.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate && !request.SystemOnly)
         {
             await DeployEnvironmentsAsync(session, node, config.Address, selection, journal, request.Resume, confirmed, run, ct);
+            Timeline.Mark($"{node}: environments done");
         }
     }
 

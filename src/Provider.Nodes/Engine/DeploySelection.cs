@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Provider.Nodes.Apply;
+using Provider.Nodes.Diagnostics;
 using Provider.Nodes.Fleet;
 using Provider.Nodes.Repository;
 using Provider.Nodes.Sources;
@@ -25,9 +26,7 @@ public sealed record DeploySelection(ImmutableArray<string> Nodes, ImmutableDict
         // the same time, and both finish before any node is touched.
         var staleCheck = Task.Run(() => RefuseStalePlanAsync(new ProviderRepository(fleet.RepoDir), plan.InputsHash, ct), ct);
         var onlyEnv = request.Env is null ? null : fleet.Environment(request.Env).UserName;
-        ImmutableArray<string> nodes = [.. plan.Nodes.Keys
-            .Where(n => request.Node is null || n == request.Node)
-            .Where(n => onlyEnv is null || plan.Environments[onlyEnv].Node == n)];
+        var nodes = NodesFor(fleet, request);
         var envsByNode = nodes.ToImmutableDictionary(n => n, n => plan.Nodes[n].Environments
             .Where(e => onlyEnv is null || e == onlyEnv).Order(StringComparer.Ordinal).ToImmutableArray(), StringComparer.Ordinal);
         ImmutableDictionary<string, ReleaseFiles> releases;
@@ -50,10 +49,21 @@ public sealed record DeploySelection(ImmutableArray<string> Nodes, ImmutableDict
         return new DeploySelection(nodes, envsByNode, releases);
     }
 
+    /// <summary>The nodes a request selects, in plan order (known before anything is read: early logins use it).</summary>
+    public static ImmutableArray<string> NodesFor(FleetAccess fleet, DeployRequest request)
+    {
+        var plan = fleet.Plan;
+        var onlyEnv = request.Env is null ? null : fleet.Environment(request.Env).UserName;
+        return [.. plan.Nodes.Keys
+            .Where(n => request.Node is null || n == request.Node)
+            .Where(n => onlyEnv is null || plan.Environments[onlyEnv].Node == n)];
+    }
+
     /// <summary>One read per source (environments of one project share it), the sources in parallel.</summary>
     private static async Task<ImmutableDictionary<string, ReleaseFiles>> LoadReleasesAsync(FleetAccess fleet,
         ImmutableDictionary<string, ImmutableArray<string>> envsByNode, bool allowDirty, CancellationToken ct)
     {
+        using var phase = Timeline.Phase("release sources: list and hash");
         var environments = fleet.Plan.Environments;
         var git = new GitSource(GitSource.DefaultCacheRoot());
         var wanted = envsByNode.Values.SelectMany(e => e)
@@ -81,7 +91,19 @@ public sealed record DeploySelection(ImmutableArray<string> Nodes, ImmutableDict
     /// <summary>A plan whose inputsHash no longer matches the inputs would deploy something nobody reviewed.</summary>
     private static async Task RefuseStalePlanAsync(ProviderRepository repo, string planInputsHash, CancellationToken ct)
     {
-        var (input, diagnostics) = await repo.LoadPlanInputAsync(new GitSource(GitSource.DefaultCacheRoot()), ct);
+        var cacheRoot = GitSource.DefaultCacheRoot();
+        if (InputsCache.TryInputsHash(repo, cacheRoot) == planInputsHash)
+        {
+            Timeline.Mark("stale check: inputs unchanged since a re-plan gave the plan's inputsHash (cache hit)");
+            return; // a mismatch or a miss takes the full check below, with its own messages
+        }
+
+        using var phase = Timeline.Phase("stale check: load inputs and re-plan");
+        var reads = new List<InputRead>();
+        repo.Reads = reads;
+        var (input, diagnostics) = await repo.LoadPlanInputAsync(new GitSource(cacheRoot), ct);
+        repo.Reads = null;
+        Timeline.Mark("stale check: inputs loaded");
         var replanned = input is null ? null : FleetPlanner.Plan(input);
         if (replanned?.Fleet is null || diagnostics.Any(d => d.IsError))
         {
@@ -93,5 +115,7 @@ public sealed record DeploySelection(ImmutableArray<string> Nodes, ImmutableDict
         {
             throw new OperationRefusedException("generated/plan.json is stale: the inputs changed since it was written; run `hostenv-provider plan` (and dns-gate) first");
         }
+
+        InputsCache.Store(repo, cacheRoot, reads, planInputsHash);
     }
 }

@@ -24,6 +24,9 @@ public sealed class ProviderRepository
 
     public string Root { get; }
 
+    /// <summary>When set, every input read is noted here (path and text, or missing): the stale check's cache key.</summary>
+    internal List<InputRead>? Reads { get; set; }
+
     public string FullPath(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>Reads every input. Problems reading files become diagnostics, never exceptions.</summary>
@@ -69,7 +72,9 @@ public sealed class ProviderRepository
     public SourceFile? ReadText(string relative)
     {
         var full = FullPath(relative);
-        return File.Exists(full) ? new SourceFile(relative, File.ReadAllText(full, Encoding.UTF8)) : null;
+        var file = File.Exists(full) ? new SourceFile(relative, File.ReadAllText(full, Encoding.UTF8)) : null;
+        Reads?.Add(new InputRead(InputReadKind.File, relative, file?.Text));
+        return file;
     }
 
     public static string ManifestPath(string dir) => $"{dir.Trim('/')}/{ManifestFile}";
@@ -78,14 +83,16 @@ public sealed class ProviderRepository
 
     private ImmutableArray<NodeInput> ReadNodes()
     {
-        var dir = FullPath("nodes");
-        if (!Directory.Exists(dir))
+        if (ListNodeDirectories() is not { } names)
         {
+            Reads?.Add(new InputRead(InputReadKind.Listing, "nodes", null));
             return [];
         }
 
+        Reads?.Add(new InputRead(InputReadKind.Listing, "nodes", string.Join('\n', names)));
+
         var result = ImmutableArray.CreateBuilder<NodeInput>();
-        foreach (var name in Directory.GetDirectories(dir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        foreach (var name in names)
         {
             if (ReadText($"nodes/{name}/node.yaml") is { } file)
             {
@@ -94,6 +101,13 @@ public sealed class ProviderRepository
         }
 
         return result.ToImmutable();
+    }
+
+    /// <summary>The directories under nodes/, sorted; null when there is no nodes/ directory.</summary>
+    internal ImmutableArray<string>? ListNodeDirectories()
+    {
+        var dir = FullPath("nodes");
+        return Directory.Exists(dir) ? [.. Directory.GetDirectories(dir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)] : null;
     }
 
     private async Task<ImmutableArray<ProjectInput>> ReadProjectsAsync(SourceFile provider, ProviderLock lockFile, GitSource git, CancellationToken ct)
@@ -116,7 +130,10 @@ public sealed class ProviderRepository
             }
             else if (project.Git is { } url && project.Path is null && FleetPlanner.IsSafeRelativePath(project.Dir))
             {
-                result.Add(await ReadGitProjectAsync(project, url, lockFile, git, ct));
+                var read = await ReadGitProjectAsync(project, url, lockFile, git, ct);
+                // A commit's content never changes: the URL, commit and what came back identify this read.
+                Reads?.Add(new InputRead(InputReadKind.Git, $"{url}\n{read.Rev}\n{project.Dir}", read.Manifest?.Text));
+                result.Add(read);
             }
         }
 
