@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the testbed benchmarks: a copy of the testbed's provider repo with one project (PROJECT) whose environment
 # "main" runs the demo app on the first node and, with a second argument, "second" on the second node. Sets REPO and H
 # (the CLI with --dir/--identity), plans and deploys it; UIDFROM keeps benchmarks' users apart on the nodes.

@@ -1,3 +1,4 @@
+#!/bin/bash
 # hostenv-provider monitor: one collection cycle on a node, run as root over SSH (bash).
 # Reads its work list on stdin, one record per line, fields separated by tabs:
 #   budget <bytes>                 log bytes this cycle may bring back (all sources together)
@@ -34,7 +35,7 @@ echo "disk $(df -B1 --output=size,avail,itotal,iavail / 2>/dev/null | tail -n 1)
 systemctl list-units --state=failed --no-legend --plain 2>/dev/null | while read -r u _; do echo "failed $u"; done
 
 echo "@@generations"
-generations "@ROOT@"
+generations "$HOSTENV_ROOT"
 
 for e in ${envs[@]+"${envs[@]}"}; do
   IFS="$tab" read -r u dir unit sock hp <<<"$e"

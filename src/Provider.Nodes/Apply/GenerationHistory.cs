@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 
 namespace Provider.Nodes.Apply;
@@ -21,19 +22,9 @@ public sealed record GenerationHistory(string? Current, ImmutableArray<Generatio
     /// <summary>Generations kept on a node besides the current one and the newest confirmed one before it.</summary>
     public const int Keep = 10;
 
-    /// <summary>Prints the generation record of the node under $1 (also run as a function inside the fleet monitor's collect script).</summary>
-    public const string ReadScript = """
-        root="$1"
-        echo "current $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
-        [ -f "$root/generations.index" ] && sed 's/^/index /' "$root/generations.index"
-        [ -f "$root/switch.log" ] && tail -n 500 "$root/switch.log" | sed 's/^/log /'
-        for f in "$root"/generations/*/.complete; do [ -f "$f" ] && echo "present $(basename "$(dirname "$f")")"; done
-        true
-        """;
-
     public static async Task<GenerationHistory> ReadAsync(SshNodeSession session, CancellationToken ct)
     {
-        var r = await session.RunAsync(RemoteCommand.Shell(ReadScript, Root).AsRoot(), TimeSpan.FromSeconds(60), ct);
+        var r = await session.RunAsync(RemoteScripts.Command("generations-read.sh", Root).AsRoot(), TimeSpan.FromSeconds(60), ct);
         if (!r.Success)
         {
             throw new DeployStepException("read generations", (r.Stderr + r.Stdout).Trim());

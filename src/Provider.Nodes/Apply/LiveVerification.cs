@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Plan;
 using Provider.Planning.Planner;
@@ -17,18 +18,6 @@ public sealed record LiveCheck(string Node, string Environment, string Check, bo
 /// </summary>
 public static class LiveVerification
 {
-    private const string HealthScript = """
-        sock="$1"; host="$2"; path="$3"; low="$4"; high="$5"; unit="$6"; sa="$7"; sb="$8"
-        case "$(readlink "$sock" 2>/dev/null)" in "$sa") slot=a ;; "$sb") slot=b ;; *) echo "FAIL no live release: nginx's upstream link $sock points nowhere"; exit 0 ;; esac
-        u=$(echo "$unit" | sed "s/SLOT/$slot/")
-        state=$(systemctl is-active "$u" 2>/dev/null)
-        out=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 5 --unix-socket "$sock" -H "Host: $host" "http://$host${path:-/}") || true
-        code=${out%% *}; redirect=${out#* }
-        if [ "$state" != active ]; then echo "FAIL slot $slot: $u is $state (HTTP ${code:-000})"; exit 0; fi
-        if [ "${code:-0}" -ge "$low" ] 2>/dev/null && [ "$code" -le "$high" ]; then echo "OK slot $slot: GET ${path:-/} answered $code"; exit 0; fi
-        echo "FAIL slot $slot: GET ${path:-/} answered ${code:-nothing}${redirect:+ (redirect to $redirect)}, expected $low-$high"
-        """;
-
     /// <summary>
     /// Every environment of the plan's nodes (or one node, or one environment), the nodes in parallel: the checks in
     /// node, environment, check order, and the nodes that could not be reached with the reason.
@@ -96,7 +85,7 @@ public static class LiveVerification
         var path = health?.Path ?? "";
         var range = StatusRange.Parse(health?.ExpectStatus);
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        var r = await session.RunAsync(RemoteCommand.Shell(HealthScript, HostenvPaths.UpstreamSocket(user), env.Hostname, path,
+        var r = await session.RunAsync(RemoteScripts.Command("verify-health.sh", HostenvPaths.UpstreamSocket(user), env.Hostname, path,
             range.Low.ToString(invariant), range.High.ToString(invariant), EnvironmentStage.AppUnit(user, "SLOT"),
             HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b")).AsRoot(), TimeSpan.FromSeconds(30), ct);
         var line = r.Stdout.Trim().Split('\n').LastOrDefault() ?? "";

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Formats.Tar;
 using System.Text.Json.Nodes;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Render;
 
@@ -55,7 +56,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             progress($"{generation.Node}: {text}");
         }
 
-        var current = (await Run(session, "read current", RemoteCommand.Shell("basename \"$(readlink /var/lib/hostenv/current 2>/dev/null)\" 2>/dev/null || true").AsRoot(), ct)).Stdout.Trim();
+        var current = (await Run(session, "read current", RemoteScripts.Command("sys-read-current.sh").AsRoot(), ct)).Stdout.Trim();
         if (expectedCurrent is not null && current != expectedCurrent)
         {
             var error = $"the node changed since the preview you confirmed: its generation is now {Describe(current)} (the preview saw {Describe(expectedCurrent)}); nothing was changed, run the command again to see what it would do now";
@@ -97,18 +98,14 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         var watchdog = "hostenv-rollback-" + GenerationHistory.Short(generation.Id);
         if (magicRollback)
         {
-            // Detached from this SSH session: systemd runs it even if the connection (or this tool) dies.
-            // AccuracySec=1s: timers default to a 1-minute accuracy window, which made the rollback fire up to 60 s late.
-            await Run(session, "arm watchdog", RemoteCommand.Shell(
-                "rm -f /var/lib/hostenv/rolled-back-\"$3\"; systemctl stop \"$1.timer\" \"$1.service\" 2>/dev/null || true; " +
-                "systemd-run --quiet --unit=\"$1\" --on-active=\"$2\" --timer-property=AccuracySec=1s /bin/sh /var/lib/hostenv/generations/\"$3\"/libexec/hostenv-switch \"$4\" --rollback-of \"$3\"",
-                watchdog, ((int)confirmTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), generation.Id, current).AsRoot(), ct);
+            // Detached from this SSH session (see the script).
+            await Run(session, "arm watchdog", RemoteScripts.Command("sys-arm-watchdog.sh", watchdog, ((int)confirmTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), generation.Id, current).AsRoot(), ct);
             Step($"watchdog armed: rolls back to {(current.Length == 0 ? "the unmanaged state" : GenerationHistory.Short(current))} in {confirmTimeout.TotalSeconds:0} s unless confirmed");
         }
 
         try
         {
-            await Run(session, "activate", RemoteCommand.Shell("/bin/sh /var/lib/hostenv/generations/\"$1\"/libexec/hostenv-switch \"$1\" --reason \"$2\"", generation.Id, reason).AsRoot(), ct);
+            await Run(session, "activate", RemoteScripts.Command("sys-activate.sh", generation.Id, reason).AsRoot(), ct);
             Step($"switched current to {GenerationHistory.Short(generation.Id)}; units reloaded; nginx reloaded");
             if (Checkpoint is not null)
             {
@@ -152,7 +149,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             var expired = (await GenerationHistory.ReadAsync(fresh, ct)).Expired();
             if (!expired.IsEmpty)
             {
-                await Run(fresh, "retention", RemoteCommand.Shell("cd /var/lib/hostenv/generations && for g in \"$@\"; do rm -rf -- \"$g\"; done", [.. expired]).AsRoot(), ct);
+                await Run(fresh, "retention", RemoteScripts.Command("sys-retention.sh", [.. expired]).AsRoot(), ct);
                 Step($"retention: removed {expired.Length} old generation(s), keeping the newest {GenerationHistory.Keep}, the current one and the rollback target");
             }
         }
@@ -176,14 +173,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             fresh = await reconnect(ct);
             // Under the switch lock: still on the new generation (the watchdog has not fired), nginx up; then
             // stop the timer and a rollback service that may already be queued behind the lock.
-            var r = await fresh.RunAsync(RemoteCommand.Shell("""
-                exec 9>/var/lib/hostenv/switch.lock; flock 9
-                [ "$(readlink /var/lib/hostenv/current)" = "generations/$2" ] || exit 4
-                systemctl is-active --quiet nginx || exit 5
-                [ "$3" = yes ] && { systemctl stop "$1.timer" "$1.service" 2>/dev/null || true; }
-                printf '%s %s confirmed\n' "$(date +%s)" "$2" >> /var/lib/hostenv/switch.log
-                echo confirmed
-                """, watchdog, generationId, disarm ? "yes" : "no").AsRoot(), StepTimeout, ct);
+            var r = await fresh.RunAsync(RemoteScripts.Command("sys-confirm.sh", watchdog, generationId, disarm ? "yes" : "no").AsRoot(), StepTimeout, ct);
             if (r.Success && r.Stdout.Contains("confirmed", StringComparison.Ordinal))
             {
                 return fresh;
@@ -239,58 +229,14 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         tar.Position = 0;
         var staging = $"/tmp/hostenv-gen-{generation.Id[..16]}.tar";
         await session.UploadAsync(tar, staging, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
-        await Run(session, "unpack generation", RemoteCommand.Shell("""
-            set -e
-            root="$1"; id="$2"; cur="$3"; tar="$4"; shift 4
-            part="$root/generations/$id.partial"
-            # Generations hold every environment's nginx configuration (extraConfig may carry credentials) and users:
-            # root's alone. apps/ stays traversable: a unit rendered before the app sandbox (a rollback to an older
-            # generation) runs its ExecStart from there as the environment's user.
-            install -d -m 0711 "$root/generations"
-            rm -rf "$part"; mkdir -p "$part"
-            for f in "$@"; do mkdir -p "$part/$(dirname "$f")"; cp -p "$root/generations/$cur/$f" "$part/$f"; done
-            tar -xf "$tar" -C "$part" --no-same-owner
-            rm -f "$tar"
-            # (Also the generations unpacked before these modes existed.)
-            for d in "$part" "$root"/generations/*; do
-              for sub in nginx users acme; do if [ -d "$d/$sub" ]; then chmod 0700 "$d/$sub"; fi; done
-            done
-            touch "$part/.complete"
-            rm -rf "$root/generations/$id"; mv "$part" "$root/generations/$id"
-            # Number generations in order of arrival (stable: an id keeps its first number).
-            touch "$root/generations.index"
-            grep -q " $id\$" "$root/generations.index" || echo "$(( $(wc -l < "$root/generations.index") + 1 )) $id" >> "$root/generations.index"
-            """, [Root, generation.Id, current.Length == 0 ? "none" : current, staging, .. have.Order(StringComparer.Ordinal)]).AsRoot(), ct);
+        await Run(session, "unpack generation", RemoteScripts.Command("sys-unpack.sh", [Root, generation.Id, current.Length == 0 ? "none" : current, staging, .. have.Order(StringComparer.Ordinal)]).AsRoot(), ct);
         return $"uploaded {send.Count} file(s) ({send.Sum(f => f.Content.Length):N0} bytes), reused {have.Count} from the current generation";
     }
 
     /// <summary>nginx -t against the new tree (with placeholder certificates where none exist yet) before anything switches.</summary>
     private static async Task ValidateAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct)
     {
-        var r = await session.RunAsync(RemoteCommand.Shell("""
-            set -e
-            gen="$1"; certs="$2"
-            for c in $(sed -n 's/^ *ssl_certificate \(.*\)\/fullchain.pem;$/\1/p' "$gen"/nginx/*.conf | sort -u); do
-              if [ ! -f "$c/fullchain.pem" ]; then
-                mkdir -p "$c"
-                openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=hostenv placeholder" \
-                  -keyout "$c/key.pem" -out "$c/fullchain.pem" >/dev/null 2>&1
-                chmod 600 "$c/key.pem"; touch "$c/placeholder"
-              fi
-            done
-            test -d "$certs" || mkdir -p "$certs"
-            cat > "$gen/nginx-test.conf" <<EOF
-            user www-data;
-            pid /run/hostenv-nginx-test.pid;
-            error_log stderr;
-            events {}
-            http {
-                include /etc/nginx/mime.types;
-                include $gen/nginx/*.conf;
-            }
-            EOF
-            nginx -t -q -c "$gen/nginx-test.conf"
-            """, $"{Root}/generations/{generation.Id}", NodeRenderer.CertRoot).AsRoot(), StepTimeout, ct);
+        var r = await session.RunAsync(RemoteScripts.Command("sys-validate.sh", $"{Root}/generations/{generation.Id}", NodeRenderer.CertRoot).AsRoot(), StepTimeout, ct);
         if (!r.Success)
         {
             throw new DeployStepException("validate", "nginx rejected the new configuration, nothing was switched:\n" + (r.Stderr + r.Stdout).Trim());
@@ -306,30 +252,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
         {
             var uid = user?["uid"]?.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? throw new DeployStepException("users", $"user {name} has no uid");
             var keys = string.Join("\n", (user?["openssh"]?["authorizedKeys"]?["keys"] as JsonArray ?? []).Select(k => k?.GetValue<string>()));
-            var r = await session.RunAsync(RemoteCommand.Shell("""
-                set -e
-                name="$1"; uid="$2"; home="$3"; keys="$4"; mode="$5"; group="$6"
-                if getent passwd "$name" >/dev/null; then
-                  have=$(id -u "$name")
-                  [ "$have" = "$uid" ] || { echo "user $name exists with uid $have, but its reserved uid is $uid" >&2; exit 3; }
-                else
-                  other=$(getent passwd "$uid" | cut -d: -f1 || true)
-                  [ -z "$other" ] || { echo "uid $uid is reserved for $name but belongs to $other on this node" >&2; exit 3; }
-                  othergroup=$(getent group "$uid" | cut -d: -f1 || true)
-                  [ -z "$othergroup" ] || [ "$othergroup" = "$name" ] || { echo "gid $uid is reserved for $name but belongs to group $othergroup" >&2; exit 3; }
-                  getent group "$name" >/dev/null || groupadd -g "$uid" "$name"
-                  useradd -u "$uid" -g "$uid" -d "$home" -m -s /bin/bash "$name"
-                  chmod "$mode" "$home"
-                fi
-                # Every run, so homes made before (0750, or o+x for a static site) converge on the plan's mode and
-                # group. A generation rendered before homeGroup existed (a rollback) leaves existing homes alone.
-                if [ -n "$group" ]; then chown "$name:$group" "$home"; chmod "$mode" "$home"; fi
-                usermod -U "$name" 2>/dev/null || true
-                install -d -m 0700 -o "$name" -g "$name" "$home/.ssh"
-                printf '%s\n' "$keys" > "$home/.ssh/authorized_keys.new"
-                chown "$name:$name" "$home/.ssh/authorized_keys.new"; chmod 0600 "$home/.ssh/authorized_keys.new"
-                mv "$home/.ssh/authorized_keys.new" "$home/.ssh/authorized_keys"
-                """, name, uid, user?["home"]?.GetValue<string>() ?? "/home/" + name, keys,
+            var r = await session.RunAsync(RemoteScripts.Command("sys-users.sh", name, uid, user?["home"]?.GetValue<string>() ?? "/home/" + name, keys,
                 user?["homeMode"]?.GetValue<string>() ?? "0750", user?["homeGroup"]?.GetValue<string>() ?? "").AsRoot(), StepTimeout, ct);
             if (!r.Success)
             {
@@ -347,14 +270,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
     public static async Task<SystemPreview> PreviewAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct)
     {
         var names = (JsonNode.Parse(generation.Files.Single(f => f.Path == "users/users.json").Content)?["users"] as JsonObject ?? []).Select(u => u.Key).ToList();
-        var r = await Run(session, "preview", RemoteCommand.Shell("""
-            cur=$(basename "$(readlink /var/lib/hostenv/current 2>/dev/null)" 2>/dev/null)
-            echo "current ${cur:-none}"
-            for u in "$@"; do getent passwd "$u" >/dev/null && echo "user $u"; done
-            echo "---"
-            [ -n "$cur" ] && cat "/var/lib/hostenv/generations/$cur/manifest.json" 2>/dev/null
-            true
-            """, [.. names]).AsRoot(), ct);
+        var r = await Run(session, "preview", RemoteScripts.Command("sys-preview.sh", [.. names]).AsRoot(), ct);
         var (head, manifest) = r.Stdout.IndexOf("---\n", StringComparison.Ordinal) is var i and >= 0 ? (r.Stdout[..i], r.Stdout[(i + 4)..]) : (r.Stdout, "");
         var current = head.Split('\n').FirstOrDefault(l => l.StartsWith("current ", StringComparison.Ordinal))?["current ".Length..] ?? "none";
         var existing = head.Split('\n').Where(l => l.StartsWith("user ", StringComparison.Ordinal)).Select(l => l[5..]).ToHashSet(StringComparer.Ordinal);
@@ -385,7 +301,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
     /// <summary>A generation already on the node, for rollback: only its users file is needed (nothing is uploaded).</summary>
     public static async Task<NodeGeneration> FromNodeAsync(SshNodeSession session, string node, string id, CancellationToken ct)
     {
-        var users = await Run(session, "read generation", RemoteCommand.Shell("cat \"/var/lib/hostenv/generations/$1/users/users.json\"", id).AsRoot(), ct);
+        var users = await Run(session, "read generation", RemoteCommand.Shell("cat \"$1/generations/$2/users/users.json\"", Root, id).AsRoot(), ct);
         return new NodeGeneration(node, id, [new GeneratedFile("users/users.json", System.Text.Encoding.UTF8.GetBytes(users.Stdout), "0644")]);
     }
 

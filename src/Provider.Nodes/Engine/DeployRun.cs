@@ -4,9 +4,11 @@ using Provider.Nodes.Apply;
 using Provider.Nodes.Diagnostics;
 using Provider.Nodes.Fleet;
 using Provider.Nodes.Locking;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Gate;
 using Provider.Planning.Plan;
+using Provider.Planning.Planner;
 using Provider.Planning.Render;
 
 namespace Provider.Nodes.Engine;
@@ -218,14 +220,9 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         }
 
         // What lego said last, for every vhost still on its placeholder: the operator should not need to log in to see why.
-        var why = await session.RunAsync(RemoteCommand.Shell("""
-            for d in $(cat /var/lib/hostenv/current/acme/domains 2>/dev/null); do
-              [ -f "$1/$d/placeholder" ] || continue
-              echo "  $d: $(grep -v '^\s*$' "/var/log/hostenv/acme-$d.log" 2>/dev/null | tail -n 1 | cut -c1-300)"
-            done
-            """, NodeRenderer.CertRoot).AsRoot(), TimeSpan.FromSeconds(30), ct);
+        var why = await session.RunAsync(RemoteScripts.Command("acme-failures.sh", NodeRenderer.CertRoot).AsRoot(), TimeSpan.FromSeconds(30), ct);
         run.AcmeFailures[node] = why.Stdout.TrimEnd();
-        progress($"{node}: ACME did not complete; nginx keeps serving the placeholder certificate for:\n{why.Stdout.TrimEnd()}\n  (full logs: /var/log/hostenv/acme-<vhost>.log on the node; the renewal timer retries)");
+        progress($"{node}: ACME did not complete; nginx keeps serving the placeholder certificate for:\n{why.Stdout.TrimEnd()}\n  (full logs: {HostenvPaths.LogRoot}/acme-<vhost>.log on the node; the renewal timer retries)");
     }
 
     /// <summary>The environment stage on one node: each environment in turn, journaled, then its deploymentVerification checks.</summary>

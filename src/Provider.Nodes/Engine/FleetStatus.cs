@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Provider.Nodes.Apply;
 using Provider.Nodes.Fleet;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Plan;
 using Provider.Planning.Planner;
@@ -22,33 +23,6 @@ public sealed record HistoryRow(string Node, string Environment, EnvironmentStag
 /// <summary>What runs where and what happened, read from the nodes in parallel (one SSH round trip per node): `status` and `history`.</summary>
 public static class FleetStatus
 {
-    /// <summary>
-    /// $1: the hostenv state root; then one argument per environment, tab-separated: user name, its env state
-    /// dir, the app unit name with SLOT for the slot, the nginx upstream socket, the health-check path.
-    /// </summary>
-    private const string StatusScript = """
-        root="$1"; shift
-        echo "generation $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
-        n=$(grep " $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)\$" "$root/generations.index" 2>/dev/null | cut -d' ' -f1)
-        echo "number ${n:-}"
-        tab=$(printf '\t')
-        for a in "$@"; do
-          IFS="$tab" read -r u dir unit sock hp <<EOF
-        $a
-        EOF
-          echo "env $u"
-          sed 's/^/  /' "$dir/state" 2>/dev/null | grep -v fingerprint
-          tail -n 1 "$dir/deploys.log" 2>/dev/null | sed 's/^/  last=/'
-          slot=$(sed -n 's/^slot=//p' "$dir/state" 2>/dev/null)
-          if [ -n "$slot" ]; then
-            echo "  active=$(systemctl is-active "$(echo "$unit" | sed "s/SLOT/$slot/")" 2>/dev/null)"
-            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --unix-socket "$sock" "http://localhost$hp" 2>/dev/null)
-            echo "  http=$code"
-          fi
-        done
-        true
-        """;
-
     /// <summary>Every node of the plan (or one) with its environments; an unreachable node is a row, not an error.</summary>
     public static async Task<(ImmutableArray<NodeStatusRow> Nodes, ImmutableArray<EnvironmentStatusRow> Environments)> ReadAsync(FleetAccess fleet, string? onlyNode, CancellationToken ct)
     {
@@ -66,7 +40,7 @@ public static class FleetStatus
             try
             {
                 await using var session = await fleet.ConnectAsync(node, token);
-                var r = await session.RunAsync(RemoteCommand.Shell(StatusScript, [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
+                var r = await session.RunAsync(RemoteScripts.Command("fleet-status.sh", [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
                 var parsed = Parse(r.Stdout);
                 nodeRows[node] = new NodeStatusRow(node, true, parsed.Generation, parsed.Number, null);
                 foreach (var env in envs)

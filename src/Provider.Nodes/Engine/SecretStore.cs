@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Provider.Nodes.Apply;
 using Provider.Nodes.Fleet;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 using Provider.Planning.Render;
 
@@ -55,18 +56,7 @@ public static partial class SecretStore
 
         var (user, node, _) = fleet.Placed(env);
         await using var session = await fleet.ConnectAsync(node, ct);
-        var r = await session.RunAsync(RemoteCommand.Shell("""
-            set -e
-            dir="$1"; user="$2"; name="$3"; mode="$4"; file="$dir/$user.env"
-            install -d -m 0711 -o root -g root "$dir"
-            umask 077
-            tmp=$(mktemp "$dir/.secrets.XXXXXX")
-            [ -f "$file" ] && grep -v "^$name=" "$file" > "$tmp" || true
-            [ "$mode" = set ] && cat >> "$tmp"
-            # Before the first deploy the user does not exist yet: the file stays root's until the deploy hands it over.
-            chown "$user:$user" "$tmp" 2>/dev/null || true; chmod 0600 "$tmp"
-            mv -f "$tmp" "$file"
-            """, NodeRenderer.SecretsRoot, user, name, value is null ? "unset" : "set").AsRoot(), TimeSpan.FromSeconds(60), line, ct);
+        var r = await session.RunAsync(RemoteScripts.Command("secrets-write.sh", NodeRenderer.SecretsRoot, user, name, value is null ? "unset" : "set").AsRoot(), TimeSpan.FromSeconds(60), line, ct);
         if (!r.Success)
         {
             throw new OperationRefusedException($"{node}: could not write the secret: {r.Stderr.Trim()}");

@@ -1,5 +1,9 @@
 using System.Collections.Immutable;
+using Provider.Nodes.Apply;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
+using Provider.Planning.Planner;
+using Provider.Planning.Render;
 
 namespace Provider.Nodes.Fleet;
 
@@ -16,16 +20,16 @@ public static class NodeBootstrapper
     public static readonly ImmutableArray<(string Path, string Mode)> Directories =
     [
         ("/etc/hostenv", "0755"),
-        ("/etc/hostenv/overrides", "0750"),
-        ("/var/lib/hostenv", "0755"),
+        (HostenvPaths.OverridesRoot, "0750"),
+        (GenerationHistory.Root, "0755"),
         ("/var/lib/hostenv/generations", "0711"),
-        ("/var/lib/hostenv/envs", "0700"),
-        ("/var/lib/hostenv/blobs", "0700"),
-        ("/var/lib/hostenv/secrets", "0711"),
+        (EnvironmentStage.EnvsRoot, "0700"),
+        (EnvironmentStage.BlobsRoot, "0700"),
+        (NodeRenderer.SecretsRoot, "0711"),
         ("/var/lib/hostenv/acme", "0755"),
-        ("/var/lib/hostenv/acme/webroot", "0755"),
+        (HostenvPaths.AcmeWebroot, "0755"),
         ("/var/lib/hostenv/releases", "0755"),
-        ("/var/log/hostenv", "0750"),
+        (HostenvPaths.LogRoot, "0750"),
     ];
 
     /// <summary>The same parents (and modes) as each generation's tmpfiles: traversable by the environments and nginx, not listable.</summary>
@@ -65,26 +69,16 @@ public static class NodeBootstrapper
 
         foreach (var (path, mode) in Directories)
         {
-            var r = await session.RunAsync(RemoteCommand.Shell("""
-                if [ -d "$1" ] && [ "$(stat -c %a "$1")" = "${2#0}" ]; then echo same; exit 0; fi
-                install -d -m "$2" "$1" && echo changed
-                """, path, mode).AsRoot(), timeout, ct);
+            var r = await session.RunAsync(RemoteScripts.Command("bootstrap-dir.sh", path, mode).AsRoot(), timeout, ct);
             Require(r, session, "create " + path);
             steps.Add(new BootstrapStep(path, r.Stdout.Trim() == "changed", mode));
         }
 
-        var tmpfiles = await session.RunAsync(RemoteCommand.Shell("""
-            f=/etc/tmpfiles.d/hostenv.conf
-            if [ -f "$f" ] && [ "$(cat "$f")" = "$(printf '%s' "$1")" ]; then echo same; exit 0; fi
-            printf '%s' "$1" > "$f.tmp" && mv "$f.tmp" "$f" && systemd-tmpfiles --create "$f" && echo changed
-            """, TmpfilesConf).AsRoot(), timeout, ct);
+        var tmpfiles = await session.RunAsync(RemoteScripts.Command("bootstrap-tmpfiles.sh", TmpfilesConf).AsRoot(), timeout, ct);
         Require(tmpfiles, session, "install /etc/tmpfiles.d/hostenv.conf");
         steps.Add(new BootstrapStep("/run/hostenv (tmpfiles.d)", tmpfiles.Stdout.Trim() == "changed", "recreated at boot"));
 
-        var nginx = await session.RunAsync(RemoteCommand.Shell("""
-            if systemctl is-enabled --quiet nginx && systemctl is-active --quiet nginx; then echo same; exit 0; fi
-            systemctl enable --now nginx >/dev/null 2>&1 && echo changed
-            """).AsRoot(), timeout, ct);
+        var nginx = await session.RunAsync(RemoteScripts.Command("bootstrap-nginx.sh").AsRoot(), timeout, ct);
         Require(nginx, session, "enable nginx");
         steps.Add(new BootstrapStep("nginx.service", nginx.Stdout.Trim() == "changed", "enabled and running"));
         return steps.ToImmutable();

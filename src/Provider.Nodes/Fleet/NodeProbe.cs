@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 
 namespace Provider.Nodes.Fleet;
@@ -17,24 +18,13 @@ public static class NodeProbe
     public const long MinFreeBytes = 1L << 30;
     public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
 
-    private const string Script = """
-        PATH="$PATH:/usr/sbin:/sbin"
-        . /etc/os-release 2>/dev/null; echo "os=${PRETTY_NAME:-unknown}"
-        echo "systemd=$(systemctl is-system-running 2>/dev/null || true)"
-        if command -v nginx >/dev/null; then echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"; else echo "nginx="; fi
-        if command -v lego >/dev/null; then echo "lego=$(lego --version 2>/dev/null | head -1)"; else echo "lego="; fi
-        echo "disk=$(df -Pk / | awk 'NR==2 {print $4}')"
-        echo "sudo=$(sudo -n true 2>/dev/null && echo yes || echo no)"
-        echo "clock=$(date +%s.%N)"
-        """;
-
     public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct)
     {
         try
         {
             await using var session = await SshNodeSession.ConnectAsync(target, keyPath, ct);
             var before = clock.GetUtcNow();
-            var r = await session.RunAsync(RemoteCommand.Shell(Script), TimeSpan.FromSeconds(30), ct);
+            var r = await session.RunAsync(RemoteScripts.Command("node-probe.sh"), TimeSpan.FromSeconds(30), ct);
             var after = clock.GetUtcNow();
             var values = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim(), StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
 
 namespace Provider.Nodes.Locking;
@@ -39,23 +40,6 @@ public sealed class NodeLock : IAsyncDisposable
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
-    private const string AcquireScript = """
-        d="$1"; mkdir -p "$(dirname "$d")"
-        if mkdir "$d" 2>/dev/null; then printf '%s' "$2" > "$d/owner.json"; echo ACQUIRED; exit 0; fi
-        echo HELD
-        now=$(date +%s)
-        beat=$(stat -c %Y "$d/owner.json" 2>/dev/null || stat -c %Y "$d" 2>/dev/null || echo "$now")
-        echo $((now - beat))
-        cat "$d/owner.json" 2>/dev/null || true
-        """;
-
-    private const string ReleaseScript = """
-        d="$1"
-        [ -d "$d" ] || exit 0
-        grep -qF "$2" "$d/owner.json" 2>/dev/null || { echo "not ours" >&2; exit 3; }
-        rm -rf -- "$d"
-        """;
-
     private readonly SshNodeSession session;
     private readonly NodeLockOptions options;
     private readonly CancellationTokenSource heartbeatStop = new();
@@ -77,7 +61,7 @@ public sealed class NodeLock : IAsyncDisposable
     public static async Task<NodeLock> AcquireAsync(SshNodeSession session, NodeLockOwner owner, NodeLockOptions options, CancellationToken ct)
     {
         var json = JsonSerializer.Serialize(new { owner.User, owner.Host, owner.Pid, owner.Command, Started = owner.Started.ToString("O", CultureInfo.InvariantCulture), owner.Token });
-        var r = await session.RunAsync(RemoteCommand.Shell(AcquireScript, options.Path, json).AsRoot(), CommandTimeout, ct);
+        var r = await session.RunAsync(RemoteScripts.Command("lock-acquire.sh", options.Path, json).AsRoot(), CommandTimeout, ct);
         if (!r.Success)
         {
             throw new NodeLockException($"cannot take the lock on node '{session.Target.Node}': {r.Stderr.Trim()}");
@@ -95,7 +79,7 @@ public sealed class NodeLock : IAsyncDisposable
         {
             // Held by a run of this machine whose process is gone (killed, crashed): provably dead, so take it over.
             // The removal names the dead holder's token: a lock that changed hands meanwhile is left alone.
-            var removed = await session.RunAsync(RemoteCommand.Shell(ReleaseScript, options.Path, holder.Token).AsRoot(), CommandTimeout, ct);
+            var removed = await session.RunAsync(RemoteScripts.Command("lock-release.sh", options.Path, holder.Token).AsRoot(), CommandTimeout, ct);
             if (removed.Success)
             {
                 var taken = await AcquireAsync(session, owner, options, ct);
@@ -171,7 +155,7 @@ public sealed class NodeLock : IAsyncDisposable
         heartbeatStop.Dispose();
         try
         {
-            await session.RunAsync(RemoteCommand.Shell(ReleaseScript, options.Path, Owner.Token).AsRoot(), CommandTimeout, CancellationToken.None);
+            await session.RunAsync(RemoteScripts.Command("lock-release.sh", options.Path, Owner.Token).AsRoot(), CommandTimeout, CancellationToken.None);
         }
         catch (NodeConnectionException)
         {

@@ -5,6 +5,12 @@ public static class HostenvPaths
 {
     public const string AcmeWebroot = "/var/lib/hostenv/acme/webroot";
 
+    /// <summary>The node operator's per-environment overrides (files that win over the release's, and an env file the unit reads).</summary>
+    public const string OverridesRoot = "/etc/hostenv/overrides";
+
+    /// <summary>hostenv's own logs on a node (ACME runs).</summary>
+    public const string LogRoot = "/var/log/hostenv";
+
     /// <summary>Where vhosts write their logs: Debian's nginx logrotate rule (/var/log/nginx/*.log, .1 kept uncompressed) rotates them.</summary>
     public const string NginxLogRoot = "/var/log/nginx";
 

@@ -148,7 +148,7 @@ public static class NodeRenderer
                 .. AppSandbox.Settings(user, P("home"), P("runtimeDir"), P("upstreamRuntimeDir"), allow),
                 .. variables.Select(v => UnitSetting.WithSpecifiers("Environment", v.Name + "=" + v.Value)),
                 new UnitSetting("EnvironmentFile", "-" + SecretsRoot + "/" + user + ".env"),
-                new UnitSetting("EnvironmentFile", "-/etc/hostenv/overrides/" + user + "/env"),
+                new UnitSetting("EnvironmentFile", "-" + HostenvPaths.OverridesRoot + "/" + user + "/env"),
                 UnitSetting.WithSpecifiers("ExecStartPre", "/bin/rm -f " + HostenvPaths.SlotSocket(user, "%i")),
                 new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run"),
                 new UnitSetting("KillSignal", "SIGTERM"),
@@ -303,6 +303,18 @@ public static class NodeRenderer
         ["groups"] = node["users"]?["groups"]?.DeepClone(),
     };
 
+    /// <summary>A node script rendered into every generation, as the file beside this class holds it (without its final newline).</summary>
+    private static string Resource(string name)
+    {
+        using var stream = typeof(NodeRenderer).Assembly.GetManifestResourceStream("Provider.Planning.Render." + name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in Provider.Planning");
+        // Embedded in the assembly, so reading it is not I/O with the outside world.
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var text = Encoding.UTF8.GetString(buffer.ToArray());
+        return text.EndsWith('\n') ? text[..^1] : text;
+    }
+
     private static GeneratedFile Text(string path, string text) => new(path, Encoding.UTF8.GetBytes(text), "0644");
 
     private static GeneratedFile Json(string path, JsonNode node) => new(path, CanonicalJson.Serialize(node), "0644");
@@ -312,114 +324,11 @@ public static class NodeRenderer
     /// one atomic rename of the `current` link, then units, runtime dirs, nginx. The magic-rollback watchdog
     /// runs the previous generation's copy of this script.
     /// </summary>
-    private const string SwitchScript = """
-        #!/bin/sh
-        # hostenv-switch [GENERATION] [--rollback-of NEW | --reason WHY]: activate GENERATION atomically; without
-        # one, remove hostenv's system layer. Runs serialised: the magic-rollback watchdog and an activation never
-        # interleave. Every switch is appended to switch.log (time, generation, reason): the node's own history.
-        set -e
-        root=/var/lib/hostenv; gen="${1:-}"; reason="${3:-deploy}"
-        exec 9>"$root/switch.lock"
-        flock 9
-        if [ "${2:-}" = "--rollback-of" ]; then
-          # The watchdog fired: a late activation of NEW must not undo this rollback.
-          touch "$root/rolled-back-$3"
-          reason="watchdog:$3"
-        elif [ -n "$gen" ] && [ -e "$root/rolled-back-$gen" ]; then
-          echo "hostenv-switch: the watchdog already rolled $gen back; not activating it" >&2; exit 4
-        fi
-        mkdir -p "$root/acme/webroot" /var/log/hostenv
-        old_names=""; [ -f "$root/current/users/names" ] && old_names=$(cat "$root/current/users/names")
-        if [ -n "$gen" ]; then
-          [ -f "$root/generations/$gen/.complete" ] || { echo "hostenv-switch: generation $gen is incomplete" >&2; exit 1; }
-          ln -sfn "generations/$gen" "$root/current.new"
-          mv -T "$root/current.new" "$root/current"
-        else
-          rm -f "$root/current"
-        fi
-        # Units: link each unit of the current generation; drop links to units it no longer has.
-        for l in /etc/systemd/system/hostenv-*; do
-          [ -L "$l" ] || continue
-          u=$(basename "$l")
-          if [ ! -e "$root/current/systemd/$u" ]; then
-            case "$u" in *@.service) systemctl stop "${u%@.service}@*.service" >/dev/null 2>&1 || true ;; esac
-            systemctl disable --now "$u" >/dev/null 2>&1 || true; rm -f "$l"
-          fi
-        done
-        if [ -d "$root/current/systemd" ]; then
-          for f in "$root"/current/systemd/*; do ln -sfn "$root/current/systemd/$(basename "$f")" "/etc/systemd/system/$(basename "$f")"; done
-        fi
-        systemctl daemon-reload
-        if [ -f "$root/current/tmpfiles/hostenv-environments.conf" ]; then
-          ln -sfn "$root/current/tmpfiles/hostenv-environments.conf" /etc/tmpfiles.d/hostenv-environments.conf
-          systemd-tmpfiles --create /etc/tmpfiles.d/hostenv-environments.conf
-        else
-          rm -f /etc/tmpfiles.d/hostenv-environments.conf
-        fi
-        # Users of environments that left this node are locked; their files stay until state prune.
-        new_names=""; [ -f "$root/current/users/names" ] && new_names=$(cat "$root/current/users/names")
-        for u in $old_names; do
-          echo "$new_names" | grep -qx "$u" || usermod -L "$u" 2>/dev/null || true
-        done
-        # nginx: include the current generation; the distro's default site would compete for default_server.
-        if [ -n "$gen" ]; then
-          [ -e /etc/nginx/sites-enabled/default ] && mv /etc/nginx/sites-enabled/default /etc/nginx/hostenv-disabled-default-site
-          printf 'include %s/current/nginx/*.conf;\n' "$root" > /etc/nginx/conf.d/hostenv.conf.new
-          mv /etc/nginx/conf.d/hostenv.conf.new /etc/nginx/conf.d/hostenv.conf
-        else
-          rm -f /etc/nginx/conf.d/hostenv.conf
-          [ -e /etc/nginx/hostenv-disabled-default-site ] && mv /etc/nginx/hostenv-disabled-default-site /etc/nginx/sites-enabled/default
-        fi
-        nginx -t -q
-        systemctl reload nginx || systemctl restart nginx
-        if [ -f "$root/current/systemd/hostenv-acme-renew.timer" ]; then systemctl enable --now hostenv-acme-renew.timer >/dev/null 2>&1 || true; fi
-        printf '%s %s %s\n' "$(date +%s)" "${gen:-none}" "$reason" >> "$root/switch.log"
-        echo "hostenv-switch: current is ${gen:-none}"
-        """;
+    private static readonly string SwitchScript = Resource("hostenv-switch.sh");
 
     /// <summary>
     /// Runs on the node from the renewal timer and after activation: obtains missing certificates and renews
     /// due ones with lego through the HTTP-01 webroot, then reloads nginx. Reads acme/; writes only certs.
     /// </summary>
-    private const string AcmeScript = """
-        #!/bin/sh
-        # hostenv: obtain/renew certificates listed in acme.json with lego (HTTP-01 via the nginx webroot).
-        set -u
-        dir=/var/lib/hostenv/current/acme
-        [ -f "$dir/settings" ] || exit 0
-        val() { sed -n "s/^$1=//p" "$dir/settings"; }
-        server=$(val server); email=$(val email); root=$(val certRoot); webroot=$(val webroot)
-        [ "$(val acceptTerms)" = true ] || { echo "hostenv-acme: letsEncrypt.acceptTerms is not true; not requesting certificates" >&2; exit 1; }
-        mkdir -p /var/log/hostenv "$webroot" /var/lib/hostenv/acme/lego
-        state=/var/lib/hostenv/acme/lego
-        ca=""; [ -f /etc/hostenv/acme-ca.pem ] && ca=/etc/hostenv/acme-ca.pem
-        # One lego run per vhost (each its own certificate). Runs take seconds each, mostly waiting for the CA, so
-        # they go 4 at a time; the first goes alone so that only one run registers the ACME account.
-        one() {
-          d=$1
-          if [ -f "$state/certificates/$d.crt" ]; then action="renew --days 30"; else action=run; fi
-          if LEGO_CA_CERTIFICATES="$ca" lego --server "$server" --accept-tos --email "$email" --path "$state" \
-               -d "$d" --http --http.webroot "$webroot" $action >"/var/log/hostenv/acme-$d.log" 2>&1; then
-            if [ -f "$state/certificates/$d.crt" ] && ! cmp -s "$state/certificates/$d.crt" "$root/$d/fullchain.pem"; then
-              install -d -m 0755 "$root/$d"
-              install -m 0644 "$state/certificates/$d.crt" "$root/$d/fullchain.pem.new" && mv "$root/$d/fullchain.pem.new" "$root/$d/fullchain.pem"
-              install -m 0600 "$state/certificates/$d.key" "$root/$d/key.pem.new" && mv "$root/$d/key.pem.new" "$root/$d/key.pem"
-              rm -f "$root/$d/placeholder"
-              touch "$results/changed"
-            fi
-          else
-            touch "$results/failed"; echo "hostenv-acme: $d failed, see /var/log/hostenv/acme-$d.log" >&2
-          fi
-        }
-        results=$(mktemp -d); n=0
-        for d in $(cat "$dir/domains"); do
-          if [ "$n" -eq 0 ]; then one "$d"; else one "$d" & fi
-          n=$((n + 1)); [ $((n % 4)) -eq 1 ] && wait
-        done
-        wait
-        failed=0; [ -e "$results/failed" ] && failed=1
-        [ -e "$results/changed" ] && systemctl reload nginx
-        rm -rf "$results"
-        exit $failed
-        """;
+    private static readonly string AcmeScript = Resource("hostenv-acme.sh");
 }

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text;
+using Provider.Nodes.Remote;
+using Provider.Nodes.Ssh;
+using Provider.Planning.Output;
+using Provider.Planning.Plan;
+using Provider.Planning.Planner;
+
+namespace Provider.Nodes.Apply;
+
+/// <summary>What deploy and its preview decide from: the node's state for an environment, the release fingerprint, whether it serves.</summary>
+public sealed partial class EnvironmentStage
+{
+    /// <summary>
+    /// For `deploy --dry-run`: whether this environment would get a new release, read from the node without
+    /// changing it. Returns the line to show and whether it is a change.
+    /// </summary>
+    public static async Task<EnvironmentPreview> PreviewAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, CancellationToken ct)
+    {
+        var (line, changes, seen) = await PreviewCoreAsync(session, env, release, ct);
+        return new EnvironmentPreview(line, changes, seen);
+    }
+
+    /// <summary>The inspection a decision was made from, as one comparable token.</summary>
+    private static string Seen(EnvironmentState state, string fingerprint, bool serving) =>
+        string.Join('|', state.Release ?? "", state.Fingerprint ?? "", state.ServingSlot ?? "", fingerprint, serving ? "serving" : "not-serving");
+
+    private static async Task<(string Line, bool Changes, string Seen)> PreviewCoreAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, CancellationToken ct)
+    {
+        var user = env.UserName;
+        var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: true, ct);
+        var seen = Seen(state, fingerprint, serving);
+        var warning = missing.Count > 0 ? $" (declared secret(s) not set on the node: {string.Join(", ", missing)})" : "";
+        var rev = ShortRev(release.Rev);
+        if (state.Release is null)
+        {
+            return ($"+ {user}: first release (rev {rev}, {release.Files.Length} files){warning}", true, seen);
+        }
+
+        if (state.Fingerprint != fingerprint)
+        {
+            var why = state.Rev != release.Rev ? $"rev {ShortRev(state.Rev ?? "")} -> {rev}"
+                : state.Fingerprint == "rollback" ? $"rolled back to {state.Release}; the plan's rev {rev} comes back"
+                : "same rev; files, app settings, node overrides or secrets changed";
+            return ($"~ {user}: new release replaces {state.Release} ({why}){warning}", true, seen);
+        }
+
+        return serving
+            ? ($"  {user}: release {state.Release} is current and serving{warning}", false, seen)
+            : ($"~ {user}: release {state.Release} is current but its service is not running: it would be started again{warning}", true, seen);
+    }
+
+    /// <summary>A sed program printing the variable names of a secrets file (never the values).</summary>
+    public const string SecretNamesSed = "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p";
+
+    /// <summary>The secret names an environment declares in its manifest.</summary>
+    public static IEnumerable<string> DeclaredSecrets(EnvironmentPlan env) => env.Secrets;
+
+    /// <summary>
+    /// What deploy and its dry run decide from: the node's state for the environment, the release's fingerprint
+    /// (with the node-side inputs), declared secrets missing on the node, and whether the planned release is the
+    /// live one and its service runs (then there is nothing to do).
+    /// </summary>
+    private static async Task<(EnvironmentState State, string Fingerprint, IReadOnlyList<string> MissingSecrets, bool Serving)> InspectAsync(
+        SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, bool readOnly, CancellationToken ct)
+    {
+        var user = env.UserName;
+        var app = env.App ?? throw new InvalidOperationException($"{user} has no app to inspect");
+        var (state, extras, secretNames) = await ReadStateAsync(session, user, ct, readOnly);
+        var missing = DeclaredSecrets(env).Except(secretNames, StringComparer.Ordinal).ToList();
+        var fingerprint = Fingerprint(release, app, extras);
+        var serving = state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, app.Run is not null, state, ct);
+        return (state, fingerprint, missing, serving);
+    }
+
+    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct,
+        bool readOnly = false)
+    {
+        // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
+        // Unless read-only (a dry run), the env state dir is created and the secrets file's owner and mode are made right.
+        var r = await Run(session, "read state", RemoteScripts.Command("env-read-state.sh", EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
+            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b"), SecretNamesSed).AsRoot(), ct);
+        var lines = r.Stdout.Split('\n');
+        var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
+        var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (EnvironmentState.Parse(r.Stdout), extras, names);
+    }
+
+    private static string Fingerprint(ReleaseFiles release, AppPlan app, string extras) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
+            + Encoding.UTF8.GetString(CanonicalJson.Serialize(app.ToJson())))));
+
+    private static async Task<bool> IsServingAsync(SshNodeSession session, string user, bool isApp, EnvironmentState state, CancellationToken ct)
+    {
+        if (!isApp)
+        {
+            return true;
+        }
+
+        var r = await session.RunAsync(RemoteCommand.Exec("systemctl", "is-active", "--quiet", AppUnit(user, state.ServingSlot ?? "a")).AsRoot(), StepTimeout, ct);
+        return r.Success;
+    }
+}

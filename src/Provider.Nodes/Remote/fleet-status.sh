@@ -1,0 +1,23 @@
+#!/bin/sh
+# status/history: $1 the hostenv state root; then one argument per environment, tab-separated: user name, its env
+# state dir, the app unit name with SLOT for the slot, the nginx upstream socket, the health-check path.
+root="$1"; shift
+echo "generation $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
+n=$(grep " $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)\$" "$root/generations.index" 2>/dev/null | cut -d' ' -f1)
+echo "number ${n:-}"
+tab=$(printf '\t')
+for a in "$@"; do
+  IFS="$tab" read -r u dir unit sock hp <<EOF
+$a
+EOF
+  echo "env $u"
+  sed 's/^/  /' "$dir/state" 2>/dev/null | grep -v fingerprint
+  tail -n 1 "$dir/deploys.log" 2>/dev/null | sed 's/^/  last=/'
+  slot=$(sed -n 's/^slot=//p' "$dir/state" 2>/dev/null)
+  if [ -n "$slot" ]; then
+    echo "  active=$(systemctl is-active "$(echo "$unit" | sed "s/SLOT/$slot/")" 2>/dev/null)"
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --unix-socket "$sock" "http://localhost$hp" 2>/dev/null)
+    echo "  http=$code"
+  fi
+done
+true

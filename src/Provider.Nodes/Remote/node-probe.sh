@@ -1,0 +1,11 @@
+#!/bin/sh
+# node check: OS, systemd, nginx, lego, free disk, sudo and the clock, as key=value lines.
+PATH="$PATH:/usr/sbin:/sbin"
+# shellcheck source=/dev/null
+. /etc/os-release 2>/dev/null; echo "os=${PRETTY_NAME:-unknown}"
+echo "systemd=$(systemctl is-system-running 2>/dev/null || true)"
+if command -v nginx >/dev/null; then echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"; else echo "nginx="; fi
+if command -v lego >/dev/null; then echo "lego=$(lego --version 2>/dev/null | head -1)"; else echo "lego="; fi
+echo "disk=$(df -Pk / | awk 'NR==2 {print $4}')"
+echo "sudo=$(sudo -n true 2>/dev/null && echo yes || echo no)"
+echo "clock=$(date +%s.%N)"
