@@ -29,7 +29,7 @@ public static class SyntheticFleet
         var nodeInputs = Enumerable.Range(0, nodes).Select(n => new NodeInput(
             $"node-{n:D4}",
             new SourceFile($"nodes/node-{n:D4}/node.yaml",
-                string.Create(inv, $"address: 10.{n / 250}.{n % 250}.1\nport: 22\nuser: deploy\nhostKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh0ZXN0a2V5MDAwMDAwMDAwMDAwMDAwMDAwMDAw\"\naddresses: [10.{n / 250}.{n % 250}.1]\n")))).ToImmutableArray();
+                string.Create(inv, $"address: 10.{n / 250}.{n % 250}.1\nport: 22\nuser: deploy\nhostKey: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGhvc3RrZXktYmVuY2gtMDAwMDAwMDAwMDAwMDAwMDAw\"\naddresses: [10.{n / 250}.{n % 250}.1]\n")))).ToImmutableArray();
 
         var types = new[] { "production", "testing", "development", "development", "testing" };
         var projectInputs = ImmutableArray.CreateBuilder<ProjectInput>();
@@ -41,7 +41,7 @@ public static class SyntheticFleet
             for (var e = 0; e < EnvironmentsPerProject && env < environments; e++, env++)
             {
                 m.Append(inv, $"  e{e}:\n    type: {types[e]}\n    node: node-{env % nodes:D4}\n");
-                m.Append(inv, $"    users:\n      dev{e}: {{ email: dev{e}@proj{p}.test, publicKeys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHVzZXJrZXkwMDAwMDAwMDAwMDAwMDAwMDAwMDAw dev\"] }}\n");
+                m.Append(inv, $"    users:\n      dev{e}: {{ email: dev{e}@proj{p}.test, publicKeys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHVzZXJrZXktYmVuY2gtMDAwMDAwMDAwMDAwMDAwMDAw dev\"] }}\n");
                 m.Append(inv, $"    virtualHosts:\n      e{e}.proj{p:D5}.hosting.test: {{}}\n      www.e{e}.proj{p:D5}.hosting.test: {{ globalRedirect: e{e}.proj{p:D5}.hosting.test }}\n");
                 m.Append("    app: { run: ./server, healthCheck: { path: /health } }\n");
             }

@@ -26,8 +26,10 @@ public static class SchemaValidator
             return false;
         }
 
-        // Valid files (the common case) only need the fast yes/no pass; the detailed pass explains failures.
-        if (Schemas.Evaluate(kind, instance, detailed: false).IsValid)
+        // Valid files (the common case) only need a yes: first the quick one, then JsonSchema.Net's yes/no pass;
+        // the detailed pass explains failures.
+        if (Schemas.FastPath(kind)?.Check(instance) == SchemaFastPath.Verdict.Valid
+            || Schemas.Evaluate(kind, instance, detailed: false).IsValid)
         {
             return true;
         }

@@ -51,6 +51,15 @@ public static class Schemas
 
     private static readonly ThreadLocal<ThreadSchemas> PerThread = new(() => new ThreadSchemas());
 
+    private static readonly Lazy<FrozenDictionary<SchemaKind, SchemaFastPath?>> FastPaths = new(() =>
+        FileNames.ToFrozenDictionary(f => f.Key, f => SchemaFastPath.Compile(JsonSchema.FromText(ReadResource(f.Value)))));
+
+    /// <summary>
+    /// The quick yes for valid files (<see cref="SchemaFastPath"/>), or null when the schema uses a keyword it does not
+    /// know. It keeps a schema instance of its own that is never evaluated, and only reads it, so threads share it.
+    /// </summary>
+    internal static SchemaFastPath? FastPath(SchemaKind kind) => FastPaths.Value[kind];
+
     internal static JsonNode Document(SchemaKind kind) => Documents.Value[kind];
 
     /// <summary>The schema documents as JSON, for turning failures into diagnostics (evaluation uses <see cref="Evaluate"/>).</summary>

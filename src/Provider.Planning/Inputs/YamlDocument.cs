@@ -82,9 +82,18 @@ public sealed class YamlDocument
 
     public static string Child(string pointer, string key) => pointer + "/" + Escape(key);
 
-    public static YamlDocument Parse(SourceFile source, DiagnosticBag diagnostics) => new(source, Read(source, diagnostics).Root);
+    /// <summary>
+    /// The tree, read once without positions (pointers and the position index are half the reading, and a valid
+    /// file never needs them); a file with anything to report is read again with them, for the diagnostics.
+    /// </summary>
+    public static YamlDocument Parse(SourceFile source, DiagnosticBag diagnostics)
+    {
+        var quick = new DiagnosticBag();
+        var (root, _) = Read(source, quick, positions: false);
+        return quick.Items.Count == 0 ? new(source, root) : new(source, Read(source, diagnostics).Root);
+    }
 
-    internal static (JsonNode? Root, PositionIndex Positions) Read(SourceFile source, DiagnosticBag diagnostics)
+    internal static (JsonNode? Root, PositionIndex Positions) Read(SourceFile source, DiagnosticBag diagnostics, bool positions = true)
     {
         var doc = new PositionIndex(source.Name);
         if (StreamProblem(source) is { } problem)
@@ -103,7 +112,7 @@ public sealed class YamlDocument
             }
 
             parser.Consume<DocumentStart>();
-            var builder = new Builder(doc, diagnostics);
+            var builder = new Builder(doc, diagnostics, positions);
             var root = builder.Read(parser, "");
             parser.Consume<DocumentEnd>();
             if (!parser.TryConsume<StreamEnd>(out _))
@@ -234,7 +243,9 @@ public sealed class YamlDocument
     private static SourcePosition Position(string file, Mark mark) =>
         new(file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
 
-    private sealed class Builder(PositionIndex doc, DiagnosticBag diagnostics)
+    /// <summary>Without <paramref name="positions"/> no pointer is built and none is indexed (pointers stay ""):
+    /// the diagnostics then name no field or line of a first key, and <see cref="Parse"/> reads again.</summary>
+    private sealed class Builder(PositionIndex doc, DiagnosticBag diagnostics, bool positions)
     {
         private const string CoreTagPrefix = "tag:yaml.org,2002:";
         private const string StringTag = CoreTagPrefix + "str";
@@ -244,7 +255,11 @@ public sealed class YamlDocument
         public JsonNode? Read(IParser parser, string pointer)
         {
             var ev = parser.Current ?? throw new InvalidOperationException("parser has no current event");
-            doc.Values[pointer] = doc.Last = Position(doc.File, ev.Start);
+            if (positions)
+            {
+                doc.Values[pointer] = doc.Last = Position(doc.File, ev.Start);
+            }
+
             if (ev is NodeEvent { Tag: { IsEmpty: false, IsNonSpecific: false } tag } && !(ev is Scalar && tag.Value == StringTag))
             {
                 // A tag asks for a type the file format does not have (!!python/object, !vault, !!binary): reading the
@@ -284,7 +299,7 @@ public sealed class YamlDocument
                     var i = 0;
                     while (!parser.TryConsume<SequenceEnd>(out _))
                     {
-                        array.Add(Read(parser, pointer + "/" + i.ToString(CultureInfo.InvariantCulture)));
+                        array.Add(Read(parser, positions ? pointer + "/" + i.ToString(CultureInfo.InvariantCulture) : pointer));
                         i++;
                     }
 
@@ -321,13 +336,12 @@ public sealed class YamlDocument
 
             parser.MoveNext();
             var key = keyScalar.Value;
-            var child = Child(pointer, key);
-            var keyPos = Position(doc.File, keyScalar.Start);
+            var child = positions ? Child(pointer, key) : pointer;
             if (key == "<<" && keyScalar.Style == ScalarStyle.Plain)
             {
                 diagnostics.Add(new Diagnostic(
                     ManifestCodes.UnsupportedYaml, DiagnosticLevel.Error,
-                    "YAML merge keys ('<<') are not supported", keyPos,
+                    "YAML merge keys ('<<') are not supported", Position(doc.File, keyScalar.Start),
                     Hint: "write the keys out; merges hide which value wins"));
                 parser.SkipThisAndNestedEvents();
                 return;
@@ -337,13 +351,17 @@ public sealed class YamlDocument
             {
                 diagnostics.Add(new Diagnostic(
                     ManifestCodes.DuplicateKey, DiagnosticLevel.Error,
-                    $"key '{key}' appears twice in the same mapping (first at line {doc.Keys[child].Line})",
-                    keyPos, FieldPath(child), "keep one of them; YAML does not merge repeated keys"));
+                    $"key '{key}' appears twice in the same mapping (first at line {(positions ? doc.Keys[child].Line : 0)})",
+                    Position(doc.File, keyScalar.Start), FieldPath(child), "keep one of them; YAML does not merge repeated keys"));
                 parser.SkipThisAndNestedEvents();
                 return;
             }
 
-            doc.Keys[child] = keyPos;
+            if (positions)
+            {
+                doc.Keys[child] = Position(doc.File, keyScalar.Start);
+            }
+
             obj[key] = Read(parser, child);
         }
 
