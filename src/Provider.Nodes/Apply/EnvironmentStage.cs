@@ -115,6 +115,11 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             return Fail(user, started, null, release.Rev, $"file name with a control character in the source: {bad.Path.Replace("\n", "\\n", StringComparison.Ordinal)}");
         }
 
+        if (await Secrets.EncryptedSecretsInstall.ApplyAsync(session, env, release, checkOnly: false, ct) is { } secretsRefused)
+        {
+            return Fail(user, started, null, release.Rev, secretsRefused);
+        }
+
         var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: false, ct);
         if (Previewed?.TryGetValue(user, out var seen) == true && seen != Seen(state, fingerprint, serving))
         {
@@ -449,7 +454,7 @@ public sealed class EnvironmentStage(Action<string> progress, TimeProvider clock
             [ "$ro" != yes ] && [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
             s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
             echo "extras=overrides:$o secrets:$s"
-            echo "secretnames=$(sed -n "$9" "$3/$user.env" 2>/dev/null | tr '\n' ' ')"
+            echo "secretnames=$(cat "$3/$user.env" "$3/$user.age.env" 2>/dev/null | sed -n "$9" | tr '\n' ' ')"
             echo "newest=$(ls -1 "$4/releases" 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
             read -r b f < "$dir/built" 2>/dev/null && [ -d "$4/releases/$b" ] && echo "built=$b $f"
             case "$(readlink "$6" 2>/dev/null)" in "$7") echo "live=a" ;; "$8") echo "live=b" ;; esac
