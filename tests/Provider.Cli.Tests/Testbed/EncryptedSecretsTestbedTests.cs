@@ -13,7 +13,7 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class EncryptedSecretsTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 64_000 + (Environment.ProcessId % 100 * 30);
+    private static int nextUidBlock = 64_000 + (Environment.ProcessId % 40 * 30);
     private readonly TempDir keys = new();
     private readonly List<TestbedProject> projects = [];
 
@@ -22,9 +22,11 @@ public sealed class EncryptedSecretsTestbedTests(TestbedEnvironment testbed) : I
     [Fact]
     public async Task AgeOnlyEnvironment_GetsItsSecretsOnItsNode_AndNoPlaintextIsWrittenOrPrinted()
     {
-        var secret = "agept" + Guid.NewGuid().ToString("N")[..12];
+        // GREETING is what the demo app answers with (and logs when it starts: its choice); API_TOKEN it only has in its environment.
+        var greeting = "agept" + Guid.NewGuid().ToString("N")[..12];
+        var token = "agetok" + Guid.NewGuid().ToString("N")[..12];
         var project = Project("as");
-        var encrypt = await project.CliWithStdin($"GREETING={secret}\n", "secrets", "encrypt", project.Project + "/main");
+        var encrypt = await project.CliWithStdin($"# the app's secrets\nGREETING={greeting}\nAPI_TOKEN={token}\n", "secrets", "encrypt", project.Project + "/main");
         Assert.True(encrypt.ExitCode == 0, encrypt.Stderr);
         File.Delete(OperatorKey); // only the node can open it from here on
 
@@ -33,23 +35,31 @@ public sealed class EncryptedSecretsTestbedTests(TestbedEnvironment testbed) : I
         var deploy = await project.Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         Assert.DoesNotContain("declared secret(s) not set", deploy.Stderr, StringComparison.Ordinal);
-        Assert.StartsWith(secret + " from ", project.Get("node-a"), StringComparison.Ordinal);
+        Assert.StartsWith(greeting + " from ", project.Get("node-a"), StringComparison.Ordinal);
 
         var user = Planned(project)["userName"]!.GetValue<string>();
         Assert.Equal($"600 {user}", testbed.Ssh("node-a", $"sudo -n stat -c '%a %U' /var/lib/hostenv/secrets/{user}.age.env").Trim());
+        var appToken = testbed.Ssh("node-a", $"pid=$(systemctl show -p MainPID --value {Provider.Nodes.Apply.EnvironmentStage.AppUnit(user, "a")}); " +
+            "sudo -n cat /proc/$pid/environ | tr '\\0' '\\n' | grep '^API_TOKEN=' | sha256sum | cut -c1-64").Trim();
+        Assert.Equal(Provider.Nodes.Secrets.EncryptedSecretsFiles.Sha256(System.Text.Encoding.UTF8.GetBytes($"API_TOKEN={token}\n")), appToken);
         var list = await project.Cli("secrets", "list", project.Project + "/main");
         Assert.True(list.ExitCode == 0, list.Stdout + list.Stderr);
+        Assert.Contains("API_TOKEN", list.Stdout, StringComparison.Ordinal);
 
-        // No plaintext: the repo (plan.json, state.json, the .age itself), the local journal, every output, the node's journals and state.
+        // No plaintext: the repo (plan.json, state.json, the .age itself), the local journal, every output, the node's journal (the token:
+        // the app logs its greeting itself), state, releases and logs (the binary journal is left to journalctl: this grep's own sudo line is in it).
         var output = encrypt.Stdout + encrypt.Stderr + plan.Stdout + plan.Stderr + deploy.Stdout + deploy.Stderr + list.Stdout + list.Stderr;
-        Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
-        Assert.DoesNotContain(Directory.EnumerateFiles(project.Repo.Path, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains(secret, StringComparison.Ordinal));
-        var journal = Provider.Nodes.Apply.DeployJournal.PathFor(project.Repo.Path);
-        Assert.True(!File.Exists(journal) || !File.ReadAllText(journal).Contains(secret, StringComparison.Ordinal));
-        Assert.Equal("0", testbed.Ssh("node-a", $"sudo -n journalctl --no-pager -q | grep -c {secret}; true").Trim());
-        Assert.Equal("", testbed.Ssh("node-a", $"sudo -n grep -rl {secret} /var/lib/hostenv/envs /var/lib/hostenv/generations /home/{user}/releases /var/log 2>/dev/null; true").Trim());
-        Assert.Equal("", testbed.Ssh("node-a", "ls /dev/shm /tmp | grep hostenv-secrets; true").Trim());
-        Assert.DoesNotContain(Directory.EnumerateDirectories("/dev/shm"), d => d.Contains("hostenv-secrets-", StringComparison.Ordinal));
+        foreach (var secret in new[] { greeting, token })
+        {
+            Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+            Assert.DoesNotContain(Directory.EnumerateFiles(project.Repo.Path, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains(secret, StringComparison.Ordinal));
+            var journal = Provider.Nodes.Apply.DeployJournal.PathFor(project.Repo.Path);
+            Assert.True(!File.Exists(journal) || !File.ReadAllText(journal).Contains(secret, StringComparison.Ordinal));
+        }
+
+        Assert.Equal("0", testbed.Ssh("node-a", $"sudo -n journalctl --no-pager -q | grep -c {token}; true").Trim());
+        Assert.Equal("", testbed.Ssh("node-a", $"sudo -n grep -rlE --exclude-dir=journal '{greeting}|{token}' /var/lib/hostenv/envs /var/lib/hostenv/generations /home/{user}/releases /var/log 2>/dev/null; true").Trim());
+        Assert.Equal("", testbed.Ssh("node-a", "sudo -n ls -A /var/lib/hostenv/secrets | grep '^[.]age[.]'; true").Trim()); // no temporary file left
     }
 
     [Fact]
@@ -127,7 +137,8 @@ public sealed class EncryptedSecretsTestbedTests(TestbedEnvironment testbed) : I
         }
 
         File.AppendAllText(Path.Combine(project.Repo.Path, "provider.yaml"), $"secrets:\n  recipients: [\"{Run("age-keygen", "-y", OperatorKey).Trim()}\"]\n");
-        Assert.Equal(0, project.Cli("plan").GetAwaiter().GetResult().ExitCode);
+        var plan = project.Cli("plan").GetAwaiter().GetResult();
+        Assert.True(plan.ExitCode == 0, plan.Stderr);
         return project;
     }
 
