@@ -48,7 +48,7 @@ public static class EncryptedSecretsPlanner
             return "its recipients are not recorded (no .recipients file next to it)";
         }
 
-        if (have.SequenceEqual(desired, StringComparer.Ordinal))
+        if (have.ToHashSet(StringComparer.Ordinal).SetEquals(desired))
         {
             return null;
         }

@@ -38,7 +38,7 @@ public class EncryptedSecretsPlannerTests
     public void RecipientsFile_RenderThenParse_RoundTripsSorted()
     {
         var text = RecipientsFile.Render("main", [Operator, NodeA + " comment", NodeA]);
-        Assert.Equal([NodeA, Operator], RecipientsFile.Parse(new SourceFile("x.recipients", text), new DiagnosticBag()));
+        Assert.Equal(new[] { Operator, NodeA }, RecipientsFile.Parse(new SourceFile("x.recipients", text), new DiagnosticBag()).ToArray());
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class EncryptedSecretsPlannerTests
         var result = Plan(recipients: RecipientsFile.Render("main", [Operator, NodeA]));
         Assert.DoesNotContain(result.Diagnostics, d => d.Code == SecretsCodes.NeedsRekey);
         Assert.Null(EncryptedSecrets(result)["rekey"]);
-        Assert.Equal([NodeA, Operator], EncryptedSecrets(result)["recipients"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal([Operator, NodeA], EncryptedSecrets(result)["recipients"]!.AsArray().Select(r => r!.GetValue<string>()));
         Assert.Equal(result.PlanJson, Plan(recipients: RecipientsFile.Render("main", [Operator, NodeA])).PlanJson);
     }
 
