@@ -41,6 +41,11 @@ public static class SecretsCommand
         secrets.Subcommands.Add(set);
         secrets.Subcommands.Add(unset);
         secrets.Subcommands.Add(list);
+        foreach (var command in SecretsAgeCommands.Create(console))
+        {
+            secrets.Subcommands.Add(command);
+        }
+
         return secrets;
     }
 

@@ -110,6 +110,11 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
             return Fail(user, started, null, release.Rev, $"file name with a control character in the source: {bad.Path.Replace("\n", "\\n", StringComparison.Ordinal)}");
         }
 
+        if (await Secrets.EncryptedSecretsInstall.ApplyAsync(session, env, release, checkOnly: false, ct) is { } secretsRefused)
+        {
+            return Fail(user, started, null, release.Rev, secretsRefused);
+        }
+
         var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: false, ct);
         if (Previewed?.TryGetValue(user, out var seen) == true && seen != Seen(state, fingerprint, serving))
         {

@@ -70,7 +70,7 @@ public static partial class SecretStore
     {
         var (user, node, spec) = fleet.Placed(env);
         await using var session = await fleet.ConnectAsync(node, ct);
-        var r = await session.RunAsync(RemoteCommand.Shell("sed -n \"$3\" \"$1/$2.env\" 2>/dev/null || true", NodeRenderer.SecretsRoot, user, EnvironmentStage.SecretNamesSed).AsRoot(),
+        var r = await session.RunAsync(RemoteCommand.Shell("cat \"$1/$2.env\" \"$1/$2.age.env\" 2>/dev/null | sed -n \"$3\"", NodeRenderer.SecretsRoot, user, EnvironmentStage.SecretNamesSed).AsRoot(),
             TimeSpan.FromSeconds(60), ct);
         var set = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         var declared = EnvironmentStage.DeclaredSecrets(spec).ToHashSet(StringComparer.Ordinal);

@@ -126,7 +126,10 @@ public sealed class ProviderRepository
             {
                 var relative = $"{path.TrimEnd('/')}/{ManifestPath(project.Dir)}";
                 result.Add(new ProjectInput(project.Name, ReadText(relative), null,
-                    new MissingManifest($"project '{project.Name}' has no manifest at {relative}", $"create {relative}, or fix 'path'/'dir' of the project")));
+                    new MissingManifest($"project '{project.Name}' has no manifest at {relative}", $"create {relative}, or fix 'path'/'dir' of the project"))
+                {
+                    SecretFiles = Secrets.EncryptedSecretsFiles.FromDirectory(FullPath(path), project.Dir, path),
+                });
             }
             else if (project.Git is { } url && project.Path is null && FleetPlanner.IsSafeRelativePath(project.Dir))
             {
@@ -183,7 +186,10 @@ public sealed class ProviderRepository
                 "the cache or the lock was altered; delete the cache directory or " + update, ManifestCodes.ManifestHashMismatch));
         }
 
-        return new ProjectInput(project.Name, new SourceFile($"{project.Name}@{entry.Rev[..12]}:{manifestPath}", text), entry.Rev);
+        return new ProjectInput(project.Name, new SourceFile($"{project.Name}@{entry.Rev[..12]}:{manifestPath}", text), entry.Rev)
+        {
+            SecretFiles = await Secrets.EncryptedSecretsFiles.FromGitAsync(git, url, entry.Rev, project.Dir, project.Name, ct),
+        };
     }
 
     /// <summary>Writes plan and state, each atomically. Returns the files whose bytes changed.</summary>

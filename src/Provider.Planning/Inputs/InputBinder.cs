@@ -45,6 +45,7 @@ public static class InputBinder
             doc.Map)
         {
             Notify = NotifyTargets(r),
+            SecretRecipients = Strings(r?["secrets"], "recipients"),
         };
     }
 

@@ -86,6 +86,9 @@ public sealed record ProviderConfig(
 {
     /// <summary>Webhooks for `serve` (validated by the planner, never part of the plan).</summary>
     public ImmutableArray<NotifyTarget> Notify { get; init; } = [];
+
+    /// <summary>secrets.recipients: operators' age recipients every environment's encrypted secrets are also encrypted to.</summary>
+    public ImmutableArray<string> SecretRecipients { get; init; } = [];
 }
 
 public sealed record NodeConfig(

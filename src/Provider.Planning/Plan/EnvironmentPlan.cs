@@ -24,7 +24,11 @@ public sealed record EnvironmentPlan(
     AppPlan? App,
     ImmutableSortedDictionary<string, EnvironmentUser> Users,
     ImmutableArray<string> AuthorizedKeys,
-    ImmutableArray<VerificationCheck> DeploymentVerification);
+    ImmutableArray<VerificationCheck> DeploymentVerification)
+{
+    /// <summary>The environment's secrets kept in its project as age ciphertext, if any.</summary>
+    public EncryptedSecretsPlan? EncryptedSecrets { get; init; }
+}
 
 /// <summary>Where the environment's files live on its node.</summary>
 public sealed record EnvironmentPaths(string Home, string RuntimeDir, string UpstreamRuntimeDir, string DataDir, string StateDir, string CacheDir);

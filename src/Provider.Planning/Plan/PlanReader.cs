@@ -187,7 +187,12 @@ public static class PlanReader
             Sorted(e.ObjectMembers("users").Select(u => new EnvironmentUser(u.Key, u.Value.StringOrNull("email"), u.Value.Strings("publicKeys"))), u => u.Id),
             e.Strings("authorizedKeys"),
             [.. e.Objects("deploymentVerification").Select(v => new VerificationCheck(v.String("scheme"), v.String("host"), v.String("path"),
-                v.String("expectStatus"), v.StringOrNull("bodyRegex"), v.Bool("followRedirects"), v.Bool("enforce")))]);
+                v.String("expectStatus"), v.StringOrNull("bodyRegex"), v.Bool("followRedirects"), v.Bool("enforce")))])
+        {
+            EncryptedSecrets = e.ObjectOrNull("encryptedSecrets") is { } es
+                ? new EncryptedSecretsPlan(es.String("file"), es.String("sha256"), es.Strings("recipients"), es.StringOrNull("rekey"))
+                : null,
+        };
     }
 
     private static AppPlan App(PlanElement app)

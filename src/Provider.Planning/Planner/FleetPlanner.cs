@@ -34,6 +34,8 @@ public static partial class FleetPlanner
         CheckNodeFor(provider, nodes, unreadableNodes, diagnostics);
         var environments = Reserve(provider, nodes, unreadableNodes, manifests, state, input.PreviousState?.Name ?? "generated/state.json", diagnostics);
         ProviderChecks.DerivedNames(provider, nodes.Keys, environments.Select(e => e.UserName), diagnostics);
+        Secrets.EncryptedSecretsPlanner.CheckOperatorRecipients(provider, diagnostics);
+        environments = Secrets.EncryptedSecretsPlanner.Attach(provider, nodes, input.Projects, environments, diagnostics);
         if (diagnostics.HasErrors)
         {
             return new PlanResult(diagnostics.Sorted().ToImmutableArray(), null, null, null);

@@ -92,6 +92,11 @@ public static class PlanDocument
 
         w.EndArray();
         w.Bool("enable", spec.Enable);
+        if (env.EncryptedSecrets is { } encrypted)
+        {
+            Secrets.EncryptedSecretsPlanner.Write(w, encrypted);
+        }
+
         w.String("environmentName", spec.Name);
         w.String("hostname", FleetPlanner.CanonicalHost(provider, env.UserName));
         w.Bool("isDefaultEnvironment", env.Manifest.DefaultEnvironment == spec.Name);

@@ -11,7 +11,17 @@ public sealed record NodeInput(string Name, SourceFile File);
 /// A project's manifest as read at its pinned revision. When it could not be read, Manifest is null and
 /// Missing says what was looked for and how to fix it; the planner reports it at the project's entry.
 /// </summary>
-public sealed record ProjectInput(string Name, SourceFile? Manifest, string? Rev, MissingManifest? Missing = null);
+public sealed record ProjectInput(string Name, SourceFile? Manifest, string? Rev, MissingManifest? Missing = null)
+{
+    /// <summary>The project's encrypted secrets (&lt;dir&gt;/secrets/&lt;environment&gt;.age) at the same revision, sorted by environment.</summary>
+    public ImmutableArray<SecretsFileInput> SecretFiles { get; init; } = [];
+}
+
+/// <summary>
+/// One .age file of a project as the loader saw it: the environment it is for, its path in the project, the SHA-256 of
+/// its bytes (the planner never sees ciphertext), where messages point at (repo-relative), and its .recipients file if any.
+/// </summary>
+public sealed record SecretsFileInput(string Environment, string Path, string Sha256, string DisplayName, SourceFile? Recipients);
 
 public sealed record MissingManifest(string Message, string Hint, string Code = Diagnostics.ManifestCodes.MissingFile);
 
@@ -37,6 +47,9 @@ public sealed record PlannedEnvironment(
     ImmutableArray<string> VirtualHosts)
 {
     public bool Enabled => Spec.Enable;
+
+    /// <summary>The environment's secrets kept in its project as age ciphertext, if any.</summary>
+    public Plan.EncryptedSecretsPlan? EncryptedSecrets { get; init; }
 }
 
 public sealed record PlannedFleet(

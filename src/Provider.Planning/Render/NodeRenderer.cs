@@ -148,6 +148,7 @@ public static class NodeRenderer
                 .. AppSandbox.Settings(user, P("home"), P("runtimeDir"), P("upstreamRuntimeDir"), allow),
                 .. variables.Select(v => UnitSetting.WithSpecifiers("Environment", v.Name + "=" + v.Value)),
                 new UnitSetting("EnvironmentFile", "-" + SecretsRoot + "/" + user + ".env"),
+                new UnitSetting("EnvironmentFile", "-" + SecretsRoot + "/" + user + ".age.env"),
                 new UnitSetting("EnvironmentFile", "-" + HostenvPaths.OverridesRoot + "/" + user + "/env"),
                 UnitSetting.WithSpecifiers("ExecStartPre", "/bin/rm -f " + HostenvPaths.SlotSocket(user, "%i")),
                 new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run"),

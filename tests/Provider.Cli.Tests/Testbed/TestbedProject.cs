@@ -43,6 +43,8 @@ public sealed class TestbedProject(TestbedEnvironment testbed, string project, i
 
     public Task<CliResult> Cli(params string[] args) => CliRunner.RunAsync(["--dir", Repo.Path, "--identity", testbed.SshKey, .. args]);
 
+    public Task<CliResult> CliWithStdin(string stdin, params string[] args) => CliRunner.RunWithStdinAsync(stdin, ["--dir", Repo.Path, "--identity", testbed.SshKey, .. args]);
+
     public async Task<CliResult> PlanAndDeploy(string node)
     {
         var plan = await Cli("plan");
