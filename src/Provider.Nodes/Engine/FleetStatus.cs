@@ -14,7 +14,11 @@ public sealed record NodeStatusRow(string Node, bool Reachable, string? Generati
 
 /// <summary>An environment as `status` reports it, read from its node: release, rev, slot, service, HTTP answer, last deploy.</summary>
 public sealed record EnvironmentStatusRow(string Node, string Environment, string Kind, string? Release, string? Rev, string? Slot, string? Service, string? Http,
-    EnvironmentStage.HistoryEntry? LastDeploy);
+    EnvironmentStage.HistoryEntry? LastDeploy)
+{
+    /// <summary>Files of the live release that differ from its recorded manifest (edited in place); null when no manifest was recorded or nothing is deployed.</summary>
+    public int? Drift { get; init; }
+}
 
 /// <summary>One line of `history`: an environment's deploy or, with Environment "(system)", a node's generation switch.</summary>
 public sealed record HistoryRow(string Node, string Environment, EnvironmentStage.HistoryEntry Entry);
@@ -24,16 +28,18 @@ public static class FleetStatus
 {
     /// <summary>
     /// $1: the hostenv state root; then one argument per environment, tab-separated: user name, its env state
-    /// dir, the app unit name with SLOT for the slot, the nginx upstream socket, the health-check path.
+    /// dir, the app unit name with SLOT for the slot, the nginx upstream socket, the health-check path, its home.
+    /// The release manifest functions come first: "drift=N" counts the live release's files changed in place.
     /// </summary>
-    private const string StatusScript = """
+    private static readonly string StatusScript = ReleaseManifest.Functions + """
+
         root="$1"; shift
         echo "generation $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)"
         n=$(grep " $(basename "$(readlink "$root/current" 2>/dev/null)" 2>/dev/null)\$" "$root/generations.index" 2>/dev/null | cut -d' ' -f1)
         echo "number ${n:-}"
         tab=$(printf '\t')
         for a in "$@"; do
-          IFS="$tab" read -r u dir unit sock hp <<EOF
+          IFS="$tab" read -r u dir unit sock hp home <<EOF
         $a
         EOF
           echo "env $u"
@@ -44,6 +50,11 @@ public static class FleetStatus
             echo "  active=$(systemctl is-active "$(echo "$unit" | sed "s/SLOT/$slot/")" 2>/dev/null)"
             code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --unix-socket "$sock" "http://localhost$hp" 2>/dev/null)
             echo "  http=$code"
+          fi
+          rel=$(sed -n 's/^release=//p' "$dir/state" 2>/dev/null)
+          if [ -n "$rel" ]; then
+            d=$(release_drift "$dir/manifests/$rel" "$home/releases/$rel")
+            case "$d" in "? "*) ;; *) echo "  drift=$(printf '%s' "$d" | grep -c '^[-+~] ')" ;; esac
           fi
         done
         true
@@ -76,7 +87,10 @@ public static class FleetStatus
                     var kind = spec.App?.Run is not null ? "app" : spec.App?.Static is not null ? "static" : "none";
                     rows.Add(new EnvironmentStatusRow(node, env, kind, e.GetValueOrDefault("release"), e.GetValueOrDefault("rev"), e.GetValueOrDefault("slot"),
                         kind == "app" ? e.GetValueOrDefault("active") ?? "not deployed" : null, e.GetValueOrDefault("http"),
-                        EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault()));
+                        EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault())
+                    {
+                        Drift = int.TryParse(e.GetValueOrDefault("drift"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var drift) ? drift : null,
+                    });
                 }
             }
             catch (NodeConnectionException ex)
@@ -157,7 +171,7 @@ public static class FleetStatus
     }
 
     private static string StatusArgument(string user, EnvironmentPlan spec) => string.Join('\t', user, EnvironmentStage.EnvDir(user),
-        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), spec.App?.HealthCheck?.Path ?? "/");
+        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), spec.App?.HealthCheck?.Path ?? "/", HostenvPaths.Home(user));
 
     private sealed record NodeStatus(string? Generation, string? Number, Dictionary<string, Dictionary<string, string>> Envs);
 
