@@ -193,7 +193,7 @@ public static class DiagnoseRules
         {
             add(DiagnoseSeverity.Error, user, DiagnoseChecks.AppStopped,
                 $"{unit} (release {env.Release}) is {env.Active ?? "unknown"} ({env.SubState ?? "?"}, result {env.Result ?? "?"}): the app serves nothing; its last log lines below",
-                $"start the live release again: `hostenv-provider deploy --env {user}` (it starts a current release whose service is not running)",
+                $"start it again: `hostenv-provider deploy --env {user}` (deploys the same content again when the live release's service is not running)",
                 env.Log);
         }
 

@@ -33,7 +33,7 @@ fi
 # Only directories that exist; one line per filesystem (several paths often share one).
 existing=()
 for p in "${paths[@]}"; do [ -d "$p" ] && existing+=("$p"); done
-df -P -B1 --output=target,size,avail,itotal,iavail "${existing[@]}" 2>/dev/null | tail -n +2 | sort -u | while read -r target size avail itotal iavail; do
+df -B1 --output=target,size,avail,itotal,iavail "${existing[@]}" 2>/dev/null | tail -n +2 | sort -u | while read -r target size avail itotal iavail; do
   echo "df $target $size $avail $itotal $iavail"
 done
 systemctl list-units --state=failed --no-legend --plain 2>/dev/null | while read -r u _; do echo "failed $u"; done
