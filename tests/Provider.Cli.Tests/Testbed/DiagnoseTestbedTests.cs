@@ -130,6 +130,42 @@ public sealed class DiagnoseTestbedTests(TestbedEnvironment testbed)
     }
 
     [Fact]
+    public async Task Pull_GitSource_WritesAPatchThatAppliesToTheLockedCommit()
+    {
+        using var project = new TestbedProject(testbed, "dgm" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 2)).Write(TestbedProject.AppOnNodeA);
+        using var work = new GitRepo();
+        foreach (var file in Directory.EnumerateFiles(project.App, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(work.Path, Path.GetRelativePath(project.App, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        work.Run("add", "-A");
+        work.Run("commit", "--quiet", "-m", "project");
+        var provider = Path.Combine(project.Repo.Path, "provider.yaml");
+        File.WriteAllText(provider, File.ReadAllText(provider).Replace($"acme__{project.Project}: {{ path: app }}", $"acme__{project.Project}: {{ git: \"{work.Path}\", ref: main }}", StringComparison.Ordinal));
+        Assert.Equal(0, (await project.Cli("lock", "update")).ExitCode);
+        Assert.Equal(0, (await project.Cli("plan")).ExitCode);
+        Assert.Equal(0, (await project.Cli("deploy", "--yes", "--node", "node-a", "--skip-gate")).ExitCode);
+        var env = Env(project);
+        Root("node-a", $"sh -c 'echo patched-on-the-node > /home/{env.UserName}/current/greeting.txt'");
+
+        var refused = await project.Cli("pull", env.UserName, "--commit");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("comes from a git source", refused.Stderr, StringComparison.Ordinal);
+
+        var pull = await project.Cli("pull", env.UserName);
+        Assert.True(pull.ExitCode == 0, pull.Stderr);
+        var patch = Assert.Single(Directory.GetFiles(project.Repo.Path, $"pull-{env.UserName}-*.patch"));
+        Assert.Contains($"wrote {patch}", pull.Stderr, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(patch), pull.Stdout);
+        Assert.Contains("+patched-on-the-node", pull.Stdout, StringComparison.Ordinal);
+        work.Run("apply", patch);
+        Assert.Equal("patched-on-the-node\n", File.ReadAllText(Path.Combine(work.Path, "greeting.txt")));
+    }
+
+    [Fact]
     public async Task Pull_HostLocalOverride_IsNeverPulled()
     {
         using var project = await DeployedAsync("c", git: true);
