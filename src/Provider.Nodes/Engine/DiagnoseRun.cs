@@ -102,7 +102,7 @@ public static class DiagnoseRun
         var ssh = $"ssh -p {target.Port} {target.User}@{target.Host}";
         var envs = fleet.Plan.Nodes[node].Environments.Where(e => onlyEnvUser is null || e == onlyEnvUser)
             .ToImmutableSortedDictionary(e => e, e => fleet.Plan.Environments[e], StringComparer.Ordinal);
-        string text;
+        string text, errors;
         DateTimeOffset before, after;
         try
         {
@@ -111,6 +111,7 @@ public static class DiagnoseRun
             var r = await session.RunAsync(RemoteCommand.Exec("bash", "-c", Script, "diagnose").AsRoot(), ScriptTimeout, Request(fleet.Plan, node, onlyEnvUser), ct);
             after = clock.GetUtcNow();
             text = r.Stdout;
+            errors = r.Stderr;
         }
         catch (HostKeyMismatchException ex)
         {
@@ -133,7 +134,9 @@ public static class DiagnoseRun
             skew = start - (before.ToUnixTimeMilliseconds() / 1000.0 + (network / 2));
         }
 
-        return DiagnoseRules.Evaluate(facts, new DiagnoseContext(node, ssh, envs, skew, clock.GetUtcNow()));
+        // A report cut short says why in its stderr (sudo refused, the script killed by its timeout): shown with the finding.
+        return [.. DiagnoseRules.Evaluate(facts, new DiagnoseContext(node, ssh, envs, skew, clock.GetUtcNow()))
+            .Select(f => f.Check == DiagnoseChecks.Incomplete ? f with { Lines = [.. errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(10)] } : f)];
     }
 
     private static async Task<ImmutableArray<DiagnoseFinding>> DnsFindingsAsync(FleetAccess fleet, IReadOnlyList<string> nodes, string? onlyEnvUser,

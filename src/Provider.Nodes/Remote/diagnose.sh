@@ -10,6 +10,9 @@
 # was cut off. The node's clock is read first and last, so the caller can tell the script's run time from the network's.
 set -u
 export LC_ALL=C
+# Never a predictable name in /tmp (environments' users can write there outside their sandbox).
+tmp=$(mktemp -d /tmp/hostenv-diagnose.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
 tab=$(printf '\t')
 lockdir=""; secretsed=""
 paths=(/ /var/lib/hostenv /var/log /tmp); envs=(); vhosts=()
@@ -37,10 +40,9 @@ df -B1 --output=target,size,avail,itotal,iavail "${existing[@]}" 2>/dev/null | t
   echo "df $target $size $avail $itotal $iavail"
 done
 systemctl list-units --state=failed --no-legend --plain 2>/dev/null | while read -r u _; do echo "failed $u"; done
-nginx -t > /tmp/hostenv-diagnose-nginx.$$ 2>&1
+nginx -t > "$tmp/nginx" 2>&1
 echo "nginx $?"
-tail -n 20 /tmp/hostenv-diagnose-nginx.$$ | sed 's/^/nginxout /'
-rm -f /tmp/hostenv-diagnose-nginx.$$
+tail -n 20 "$tmp/nginx" | sed 's/^/nginxout /'
 if [ -n "$lockdir" ] && [ -d "$lockdir" ]; then
   now=$(date +%s)
   beat=$(stat -c %Y "$lockdir/owner.json" 2>/dev/null || stat -c %Y "$lockdir" 2>/dev/null || echo "$now")
@@ -63,7 +65,7 @@ for e in ${envs[@]+"${envs[@]}"}; do
   if [ -n "$slot" ]; then
     live=${unit//SLOT/$slot}
     systemctl show -p ActiveState -p SubState -p Result -p NRestarts "$live" 2>/dev/null | sed 's/^ActiveState=/active=/; s/^SubState=/sub=/; s/^Result=/result=/; s/^NRestarts=/nrestarts=/'
-    oom=$(journalctl --no-pager -q -o cat -u "${unit//SLOT/*}" --since="@${last:-0}" 2>/dev/null | grep -ci 'oom')
+    oom=$(journalctl --no-pager -q -o cat -u "${unit//SLOT/*}" --since="@${last:-0}" 2>/dev/null | grep -ciE 'oom.kill|oom killer|out of memory')
     echo "oom=$oom"
     state=$(systemctl is-active "$live" 2>/dev/null)
     restarts=$(systemctl show -p NRestarts --value "$live" 2>/dev/null)
@@ -71,11 +73,10 @@ for e in ${envs[@]+"${envs[@]}"}; do
       journalctl --no-pager -q -o short-iso -n 20 -u "$live" 2>/dev/null | sed 's/^/log /'
     fi
   fi
-  release_drift "$dir/manifests/$release" "$home/releases/$release" > /tmp/hostenv-diagnose-drift.$$ 2>/dev/null
-  echo "driftcount=$(grep -c '^[-+~] ' /tmp/hostenv-diagnose-drift.$$)"
-  grep -q '^? ' /tmp/hostenv-diagnose-drift.$$ && echo "manifest=missing"
-  grep '^[-+~] ' /tmp/hostenv-diagnose-drift.$$ | head -n 50 | sed 's/^/drift /'
-  rm -f /tmp/hostenv-diagnose-drift.$$
+  release_drift "$dir/manifests/$release" "$home/releases/$release" > "$tmp/drift" 2>/dev/null
+  echo "driftcount=$(grep -c '^[-+~] ' "$tmp/drift")"
+  grep -q '^? ' "$tmp/drift" && echo "manifest=missing"
+  grep '^[-+~] ' "$tmp/drift" | head -n 50 | sed 's/^/drift /'
 done
 
 for v in ${vhosts[@]+"${vhosts[@]}"}; do
