@@ -29,6 +29,8 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.CreateHistory(console));
         root.Subcommands.Add(SecretsCommand.Create(console));
         root.Subcommands.Add(VerifyCommand.Create(console));
+        root.Subcommands.Add(DiagnoseCommand.Create(console));
+        root.Subcommands.Add(PullCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(TokenCommand.Create(console));
         root.Subcommands.Add(HookCommand.Create(console));

@@ -49,6 +49,8 @@ public partial class PlanAccessTests
     [InlineData("deploy", "--dry-run")]
     [InlineData("status")]
     [InlineData("verify")]
+    [InlineData("diagnose")]
+    [InlineData("pull", "demo-main-3a65ba5")]
     [InlineData("history")]
     [InlineData("nodes", "build", "node-a")]
     [InlineData("dns-gate", "--nameserver", "127.0.0.1:9")]

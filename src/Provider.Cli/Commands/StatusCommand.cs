@@ -20,7 +20,7 @@ public static class StatusCommand
 
     public static Command CreateStatus(CliConsole console)
     {
-        var command = new Command("status", "Show per node and environment: generation, release, rev, slot, health and last deploy (read from the nodes).");
+        var command = new Command("status", "Show per node and environment: generation, release, rev, slot, health, drift (files of the live release changed in place) and last deploy (read from the nodes).");
         command.Options.Add(NodeOption);
         command.Options.Add(CommonOptions.Format);
         command.SetAction((r, ct) => StatusAsync(CommonOptions.RepoDir(r), r.GetValue(CommonOptions.Identity), r.GetValue(NodeOption), r.GetValue(CommonOptions.Format) ?? "text", console, ct));
@@ -54,6 +54,7 @@ public static class StatusCommand
             ["slot"] = r.Slot,
             ["service"] = r.Service,
             ["http"] = r.Http,
+            ["drift"] = r.Drift,
             ["lastDeploy"] = r.LastDeploy is not { } last ? null : new JsonObject
             {
                 ["time"] = DateTimeOffset.FromUnixTimeSeconds(last.Time).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
@@ -78,9 +79,10 @@ public static class StatusCommand
                 n.Generation is { Length: > 0 } g ? $"{n.GenerationNumber} ({GenerationHistory.Short(g)})" : "-",
             }));
             console.Out.WriteLine();
-            TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "KIND", "RELEASE", "REV", "SLOT", "SERVICE", "HTTP", "LAST DEPLOY"], ordered.Select(r => new[]
+            TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "KIND", "RELEASE", "REV", "SLOT", "SERVICE", "HTTP", "DRIFT", "LAST DEPLOY"], ordered.Select(r => new[]
             {
                 S(r["node"]), S(r["environment"]), S(r["kind"]), S(r["release"]), Short(S(r["rev"])), S(r["slot"]), S(r["service"]), S(r["http"]),
+                r["drift"]?.GetValue<int>() switch { null => "-", 0 => "no", var n => $"{n} file(s)" },
                 r["lastDeploy"] is JsonObject l ? $"{S(l["time"])} {S(l["outcome"])} ({l["seconds"]}s)" : "-",
             }));
         }

@@ -168,6 +168,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
                 Step(session, user, "build finished");
             }
 
+            await ReleaseManifest.RecordAsync(session, user, releaseId, ct);
             await Run(session, "built", RemoteCommand.Shell("printf '%s %s\\n' \"$2\" \"$3\" > \"$1/built\"", EnvDir(user), releaseId, fingerprint).AsRoot(), ct);
             await JournalAsync(session, user, "built", releaseId, ct);
             await Checkpoint.InvokeIfSet("built", ct);

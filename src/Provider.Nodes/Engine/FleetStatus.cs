@@ -15,7 +15,11 @@ public sealed record NodeStatusRow(string Node, bool Reachable, string? Generati
 
 /// <summary>An environment as `status` reports it, read from its node: release, rev, slot, service, HTTP answer, last deploy.</summary>
 public sealed record EnvironmentStatusRow(string Node, string Environment, string Kind, string? Release, string? Rev, string? Slot, string? Service, string? Http,
-    EnvironmentStage.HistoryEntry? LastDeploy);
+    EnvironmentStage.HistoryEntry? LastDeploy)
+{
+    /// <summary>Files of the live release that differ from its recorded manifest (edited in place); null when no manifest was recorded or nothing is deployed.</summary>
+    public int? Drift { get; init; }
+}
 
 /// <summary>One line of `history`: an environment's deploy or, with Environment "(system)", a node's generation switch.</summary>
 public sealed record HistoryRow(string Node, string Environment, EnvironmentStage.HistoryEntry Entry);
@@ -40,7 +44,7 @@ public static class FleetStatus
             try
             {
                 await using var session = await fleet.ConnectAsync(node, token);
-                var r = await session.RunAsync(RemoteScripts.Command("fleet-status.sh", [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
+                var r = await session.RunAsync(RemoteCommand.Shell(ReleaseManifest.Functions + "\n" + RemoteScripts.Body("fleet-status.sh"), [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
                 var parsed = Parse(r.Stdout);
                 nodeRows[node] = new NodeStatusRow(node, true, parsed.Generation, parsed.Number, null);
                 foreach (var env in envs)
@@ -50,7 +54,10 @@ public static class FleetStatus
                     var kind = spec.App?.Run is not null ? "app" : spec.App?.Static is not null ? "static" : "none";
                     rows.Add(new EnvironmentStatusRow(node, env, kind, e.GetValueOrDefault("release"), e.GetValueOrDefault("rev"), e.GetValueOrDefault("slot"),
                         kind == "app" ? e.GetValueOrDefault("active") ?? "not deployed" : null, e.GetValueOrDefault("http"),
-                        EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault()));
+                        EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault())
+                    {
+                        Drift = int.TryParse(e.GetValueOrDefault("drift"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var drift) ? drift : null,
+                    });
                 }
             }
             catch (NodeConnectionException ex)
@@ -131,7 +138,7 @@ public static class FleetStatus
     }
 
     private static string StatusArgument(string user, EnvironmentPlan spec) => string.Join('\t', user, EnvironmentStage.EnvDir(user),
-        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), spec.App?.HealthCheck?.Path ?? "/");
+        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), spec.App?.HealthCheck?.Path ?? "/", HostenvPaths.Home(user));
 
     private sealed record NodeStatus(string? Generation, string? Number, Dictionary<string, Dictionary<string, string>> Envs);
 
