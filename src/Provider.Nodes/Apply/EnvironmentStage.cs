@@ -58,7 +58,7 @@ public sealed record EnvironmentState(string? Release, string? Slot, string? Fin
 /// </summary>
 public sealed partial class EnvironmentStage(Action<string> progress, TimeProvider clock)
 {
-    public const string EnvsRoot = "/var/lib/hostenv/envs";
+    public const string EnvsRoot = HostenvPaths.EnvsRoot;
     public const string BlobsRoot = "/var/lib/hostenv/blobs";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
 

@@ -23,6 +23,11 @@ public static class HostenvPaths
 
     public static string Home(string userName) => "/home/" + userName;
 
+    /// <summary>Where each environment's deploy state (release, slot, journal) lives on the node, root-only.</summary>
+    public const string EnvsRoot = "/var/lib/hostenv/envs";
+
+    public static string EnvStateDir(string userName) => EnvsRoot + "/" + userName;
+
     public static string RuntimeDir(string userName) => "/run/hostenv/user/" + userName;
 
     public static string UpstreamRuntimeDir(string userName) => "/run/hostenv/nginx/" + userName;

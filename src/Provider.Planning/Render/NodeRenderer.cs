@@ -78,10 +78,13 @@ public static class NodeRenderer
                 ("Slice", limits.ToImmutable())]).Write()));
         }
 
+        var restore = new StringBuilder();
         foreach (var user in (n["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").Order(StringComparer.Ordinal))
         {
             if (plan["environments"]?[user] is JsonObject env && env["app"]?["run"]?.GetValue<string>() is { } run)
             {
+                restore.Append(string.Join('\t', user, HostenvPaths.EnvStateDir(user), HostenvPaths.UpstreamSocket(user),
+                    HostenvPaths.SlotSocket(user, "SLOT"), HostenvPaths.AppUnit(user).Replace("@.service", "@SLOT.service", StringComparison.Ordinal))).Append('\n');
                 files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes($"#!/bin/sh\n# {user}: the app's run command from hostenv.yaml; the environment stage starts it in slot a or b\nexec {run}\n"), "0755"));
                 files.Add(Text("systemd/" + HostenvPaths.AppUnit(user), AppUnit(user, env).Write()));
             }
@@ -94,6 +97,15 @@ public static class NodeRenderer
             ("Unit", [new UnitSetting("Description", "hostenv: renew TLS certificates twice a day")]),
             ("Timer", [new UnitSetting("OnCalendar", "*-*-* 03,15:17:00"), new UnitSetting("RandomizedDelaySec", "1h"), new UnitSetting("Persistent", "true")]),
             ("Install", [new UnitSetting("WantedBy", "timers.target")])]).Write()));
+
+        // After a reboot every app serves again from the slot its deploy left live (hostenv-restore.sh).
+        files.Add(Text("restore/apps", restore.ToString()));
+        files.Add(new GeneratedFile("libexec/hostenv-restore", Encoding.UTF8.GetBytes(RestoreScript), "0755"));
+        files.Add(Text("systemd/hostenv-restore.service", new SystemdUnit([
+            ("Unit", [new UnitSetting("Description", "hostenv: start every app in the slot its last deploy made live"),
+                new UnitSetting("After", "local-fs.target systemd-tmpfiles-setup.service")]),
+            ("Service", [new UnitSetting("Type", "oneshot"), new UnitSetting("ExecStart", CurrentLink + "/libexec/hostenv-restore")]),
+            ("Install", [new UnitSetting("WantedBy", "multi-user.target")])]).Write()));
 
         var (settings, domains) = Acme(n);
         files.Add(Text("acme/settings", settings));
@@ -332,4 +344,7 @@ public static class NodeRenderer
     /// due ones with lego through the HTTP-01 webroot, then reloads nginx. Reads acme/; writes only certs.
     /// </summary>
     private static readonly string AcmeScript = Resource("hostenv-acme.sh");
+
+    /// <summary>Runs at boot: links each app's upstream socket to its live slot again and starts that slot's unit.</summary>
+    private static readonly string RestoreScript = Resource("hostenv-restore.sh");
 }

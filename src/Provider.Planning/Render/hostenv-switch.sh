@@ -58,5 +58,6 @@ fi
 nginx -t -q
 systemctl reload nginx || systemctl restart nginx
 if [ -f "$root/current/systemd/hostenv-acme-renew.timer" ]; then systemctl enable --now hostenv-acme-renew.timer >/dev/null 2>&1 || true; fi
+if [ -f "$root/current/systemd/hostenv-restore.service" ]; then systemctl enable hostenv-restore.service >/dev/null 2>&1 || true; fi
 printf '%s %s %s\n' "$(date +%s)" "${gen:-none}" "$reason" >> "$root/switch.log"
 echo "hostenv-switch: current is ${gen:-none}"
