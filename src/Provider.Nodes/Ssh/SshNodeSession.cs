@@ -169,7 +169,8 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
         {
             throw new NodeConnectionException($"command on node '{Target.Node}' timed out after {timeout.TotalSeconds:0} s: {Abbreviate(text)}");
         }
-        catch (Exception ex) when (ex is SshConnectionException or SshOperationTimeoutException || (ex is SshException or ObjectDisposedException or InvalidOperationException && !client.IsConnected))
+        catch (Exception ex) when (ex is SshConnectionException or SshOperationTimeoutException || TransportBroke(ex)
+            || (ex is SshException or ObjectDisposedException or InvalidOperationException && !client.IsConnected))
         {
             throw new NodeConnectionException($"connection to node '{Target.Node}' ({Target}) was lost while running: {Abbreviate(text)}", ex);
         }
@@ -187,11 +188,19 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
             sftp.ChangePermissions(temp, SftpMode(mode));
             sftp.RenameFile(temp, remotePath, isPosix: true);
         }
-        catch (Exception ex) when (ex is SshOperationTimeoutException || (ex is SshException or IOException && !client.IsConnected))
+        catch (Exception ex) when (ex is SshOperationTimeoutException || TransportBroke(ex) || (ex is SshException or IOException && !client.IsConnected))
         {
             throw new NodeConnectionException($"upload of {remotePath} to node '{Target.Node}' failed: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// A socket error under a command or an upload (e.g. "Broken pipe" when the node lost power) is a lost connection,
+    /// even in the moment before SSH.NET itself notices and still reports the client as connected.
+    /// </summary>
+    private static bool TransportBroke(Exception ex) =>
+        ex is System.Net.Sockets.SocketException || ex.InnerException is System.Net.Sockets.SocketException
+        || ex is IOException { InnerException: System.Net.Sockets.SocketException };
 
     /// <summary>SSH.NET wants the octal digits written as a decimal number: 0o640 is passed as 640.</summary>
     internal static short SftpMode(UnixFileMode mode)
