@@ -128,7 +128,8 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
         if (Trace is { } trace)
         {
             // Every remote command's wall time and first script line (never stdin, never arguments: they may carry secrets).
-            var first = (command.Script ?? (command.Argv.Count > 0 ? command.Argv[0] : "")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            var first = (command.Script ?? (command.Argv.Count > 0 ? command.Argv[0] : "")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .FirstOrDefault(l => !l.StartsWith("#!", StringComparison.Ordinal) && !l.StartsWith("HOSTENV_", StringComparison.Ordinal)) ?? "";
             trace(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"[trace] {Target.Node}: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,7:0} ms exit {result.ExitCode}: {(first.Length > 80 ? first[..80] : first)}"));
         }
