@@ -15,7 +15,7 @@ ROOT=$PWD
 REPEATS=${1:-5}
 # shellcheck disable=SC1091
 source "${HOSTENV_TESTBED_DIR:-/var/tmp/hostenv-testbed}/testbed.env"
-dotnet build Provider.sln -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || dotnet build Provider.sln -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null   # SKIP_BUILD=1: use the last build
 HP=(dotnet "$ROOT/src/Provider.Cli/bin/Release/net10.0/hostenv-provider.dll")
 BENCH=(dotnet "$ROOT/benchmarks/Provider.Benchmarks/bin/Release/net10.0/Provider.Benchmarks.dll")
 read -r -a NODES <<<"$HOSTENV_TESTBED_NODES"
@@ -88,7 +88,7 @@ echo "== 2. one changed file in a $files-file release vs the naive way and vs rs
 "${SSH[@]}" "deploy@$A" 'sudo bash -s' <<'SETUP'
 set -e
 rm -rf /srv/naive-bench /tmp/rsync-bench; install -d -o deploy /srv/naive-bench
-printf '[Service]\nWorkingDirectory=/srv/naive-bench\nEnvironment=HOSTENV_LISTEN=unix:/run/naive-bench.sock\nExecStart=/srv/naive-bench/server\n' \
+printf '[Service]\nUMask=0000\nWorkingDirectory=/srv/naive-bench\nEnvironment=HOSTENV_LISTEN=unix:/run/naive-bench.sock\nExecStart=/srv/naive-bench/server\n' \
   > /etc/systemd/system/naive-bench.service
 systemctl daemon-reload
 SETUP
