@@ -151,13 +151,5 @@ public sealed class EncryptedSecretsCommandTests : IDisposable
 
     private Task<CliResult> Cli(string? stdin, params string[] args) => CliRunner.RunWithStdinAsync(stdin, ["--dir", repo.Path, .. args]);
 
-    private static string Run(string program, params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = p.StandardOutput.ReadToEnd();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{program} failed: {error}");
-        return output;
-    }
+    private static string Run(string program, params string[] args) => Processes.Run(program, args);
 }

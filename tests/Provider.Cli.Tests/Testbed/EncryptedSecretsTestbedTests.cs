@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Provider.Cli.Tests.Support;
 
@@ -150,13 +149,5 @@ public sealed class EncryptedSecretsTestbedTests(TestbedEnvironment testbed) : I
     private string NodeSnapshot(string user) => testbed.Ssh("node-a",
         $"sudo -n cat /var/lib/hostenv/envs/{user}/state; sudo -n sha256sum /var/lib/hostenv/secrets/{user}.age.env; sudo -n ls /home/{user}/releases");
 
-    private static string Run(string program, params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = p.StandardOutput.ReadToEnd();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{program} failed: {error}");
-        return output;
-    }
+    private static string Run(string program, params string[] args) => Processes.Run(program, args);
 }
