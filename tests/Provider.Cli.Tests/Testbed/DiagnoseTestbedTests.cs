@@ -342,8 +342,7 @@ public sealed class DiagnoseTestbedTests(TestbedEnvironment testbed)
     public async Task Diagnose_NodeUnreachableOrWrongHostKey_IsAnErrorAndTheOtherNodeIsStillChecked()
     {
         using var project = await DeployedAsync("k");
-        testbed.StopSshdFor("node-b", 20);
-        try
+        await using (await testbed.StopSshdAsync("node-b"))
         {
             var result = await project.Cli("diagnose", "--nameserver", Dns, "--format", "json");
             Assert.Equal(1, result.ExitCode);
@@ -352,10 +351,6 @@ public sealed class DiagnoseTestbedTests(TestbedEnvironment testbed)
             Assert.Equal("node-b", down.Node);
             Assert.Contains("hostenv-provider node check node-b", down.Recommendation, StringComparison.Ordinal);
             Assert.Contains(findings, f => f.Node == "node-a" && f.Check == "certificate");
-        }
-        finally
-        {
-            await testbed.WaitForSshAsync("node-b");
         }
 
         // node-b's key pinned for node-a: someone else answers at node-a's address.

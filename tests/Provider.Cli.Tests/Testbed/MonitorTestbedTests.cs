@@ -120,8 +120,7 @@ public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposabl
     public async Task NodeWithoutSshd_IsUnreachable_TheOtherNodeIsStillCollected()
     {
         var (p, _, _) = await DeployedApp();
-        testbed.StopSshdFor("node-b", 25);
-        try
+        await using (await testbed.StopSshdAsync("node-b"))
         {
             var (reports, store) = await Cycle(p);
             await using (store)
@@ -134,10 +133,6 @@ public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposabl
                 Assert.All(fleet.Single(n => n.Node == "node-b").Environments, e => Assert.Equal(Health.Unknown, e.Health));
                 Assert.True(fleet.Single(n => n.Node == "node-a").Reachable);
             }
-        }
-        finally
-        {
-            await testbed.WaitForSshAsync("node-b");
         }
     }
 

@@ -112,10 +112,9 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
         await Expect(row).ToHaveAttributeAsync("data-health", "down", new() { Timeout = 20_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "overview-down.png"), FullPage = true });
 
-        // node-b without sshd (it comes back by itself after 25 s): unreachable, while node-a is still collected.
+        // node-b without sshd (started again when the block ends): unreachable, while node-a is still collected.
         var before = Node(await Fleet(), "node-a")!["collectedAt"]!.GetValue<string>();
-        testbed.StopSshdFor("node-b", 25);
-        try
+        await using (await testbed.StopSshdAsync("node-b"))
         {
             await Expect(page.Locator("[data-node='node-b']")).ToHaveAttributeAsync("data-reachable", "false", new() { Timeout = 20_000 });
             // node-b's refused login commits before node-a's cycle of the same round: wait for node-a's next one.
@@ -123,10 +122,6 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
             Assert.True(Node(after, "node-a")!["reachable"]!.GetValue<bool>());
             Assert.False(Node(after, "node-b")!["reachable"]!.GetValue<bool>());
             await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "overview-node-b-unreachable.png"), FullPage = true });
-        }
-        finally
-        {
-            await testbed.WaitForSshAsync("node-b");
         }
 
         await page.GotoAsync("/nodes/node-a");

@@ -32,17 +32,57 @@ public sealed class TestbedEnvironment
     public string Address(string node) => Values[$"HOSTENV_TESTBED_NODE_{node.ToUpperInvariant().Replace('-', '_')}_ADDRESS"];
 
     /// <summary>
-    /// Stops sshd on a node with a timer on the node that starts it again after <paramref name="seconds"/>, so no later
-    /// test is left without it; <see cref="WaitForSshAsync"/> waits for it to be back.
+    /// Stops sshd on a node until the returned handle is disposed. The stop runs in an SSH session that stays open (a
+    /// stopped ssh.service leaves its sessions alone), and disposing starts sshd again through that same session, then
+    /// waits until a fresh login works and fails the test if none does: no later test is left without sshd. A timer on
+    /// the node starts it after <paramref name="backstopSeconds"/> in case this process dies first.
     /// </summary>
-    public void StopSshdFor(string node, int seconds) =>
-        Ssh(node, $"sudo systemd-run --quiet --on-active={seconds}s systemctl start ssh.service; sudo systemctl stop ssh.service");
+    public async Task<IAsyncDisposable> StopSshdAsync(string node, int backstopSeconds = 120)
+    {
+        var holder = Process.Start(new ProcessStartInfo("ssh", ["-i", SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
+            $"deploy@{Address(node)}",
+            $"sudo systemd-run --quiet --on-active={backstopSeconds}s systemctl start ssh.service && sudo systemctl stop ssh.service && echo stopped && read -r _ && sudo systemctl start ssh.service && echo started"])
+        { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var first = await holder.StandardOutput.ReadLineAsync();
+        if (first != "stopped")
+        {
+            holder.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"could not stop sshd on {node}: {await holder.StandardError.ReadToEndAsync()}");
+        }
 
-    /// <summary>Waits (at most 60 s) until the node answers SSH again.</summary>
+        return new SshdStopped(this, node, holder);
+    }
+
+    private sealed class SshdStopped(TestbedEnvironment testbed, string node, Process holder) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            using (holder)
+            {
+                await holder.StandardInput.WriteLineAsync();
+                await holder.StandardInput.FlushAsync();
+                var started = await holder.StandardOutput.ReadLineAsync();
+                await holder.WaitForExitAsync();
+                if (started != "started")
+                {
+                    throw new InvalidOperationException($"sshd on {node} did not start again: {await holder.StandardError.ReadToEndAsync()}");
+                }
+            }
+
+            await testbed.WaitForSshAsync(node);
+        }
+    }
+
+    /// <summary>Waits (at most 60 s) until the node answers SSH again; fails if it does not.</summary>
     public async Task WaitForSshAsync(string node)
     {
-        for (var i = 0; i < 60 && Ssh(node, "echo up").Trim() != "up"; i++)
+        for (var i = 0; Ssh(node, "echo up").Trim() != "up"; i++)
         {
+            if (i == 60)
+            {
+                throw new InvalidOperationException($"{node} does not answer SSH after 60 s");
+            }
+
             await Task.Delay(1000);
         }
     }
