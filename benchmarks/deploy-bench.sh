@@ -7,7 +7,7 @@
 #      live directory + `systemctl restart` + wait until the socket answers (with downtime), and (b) a bare rsync
 #   3. the same change on every node in parallel vs on 1 node
 #   4. continuous HTTP load through a good deploy, a deploy whose health check fails, and a good one: dropped requests
-# Usage: benchmarks/deploy-bench.sh [REPEATS]   (default 5). The testbed must be up; `scripts/testbed up --nodes 8`
+# Usage: benchmarks/deploy-bench.sh [REPEATS]   (default 5); SECTIONS="1 2" runs only those sections. The testbed must be up; `scripts/testbed up --nodes 8`
 # for the 8-node figure (with fewer nodes, section 3 uses all there are).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f\n", b - a}'; }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+want() { [[ " ${SECTIONS:-1 2 3 4} " == *" $1 "* ]]; }
 trace() { HOSTENV_PROVIDER_TRACE=1 "${H[@]}" "$@" 2>&1 | grep '^\[trace\]' | sed 's/^/  /'; }
 
 # A provider repo for the testbed: project "bench" (env main, 5,000 files) on the first node, and project "fleet"
@@ -67,6 +68,7 @@ H=("${HP[@]}" --dir "$REPO" --identity "$HOSTENV_SSH_KEY")
 "${H[@]}" deploy --yes --skip-gate >/dev/null 2>&1   # daily use: the tool's caches (input digests, file hashes) are warm
 echo "release: $files files, $(du -sk "$REPO/app" | cut -f1) KiB; first deploy of ${#NODES[@]} node(s) done"
 
+if want 1; then
 echo
 echo "== 1. converged redeploy vs one bare ssh command (median of $REPEATS)"
 all_ssh() { for n in "${NODES[@]}"; do "${SSH[@]}" "deploy@$(addr "$n")" true & done; wait; }
@@ -82,6 +84,9 @@ echo "bare ssh to ${#NODES[@]} nodes in parallel: ${ssh_all} s; converged deploy
 echo "where a converged deploy's time goes (HOSTENV_PROVIDER_TRACE=1, ms since the process started):"
 trace deploy --yes --node "$FIRST" --skip-gate
 
+fi
+
+if want 2; then
 echo
 echo "== 2. one changed file in a $files-file release vs the naive way and vs rsync (median of $REPEATS)"
 # The naive way, as a post-receive script does it: rsync into the live directory, restart the app, wait for its socket.
@@ -117,6 +122,9 @@ echo "trace $(date +%s%N)" > "$REPO/app/greeting.txt"
 trace deploy --yes --node "$FIRST" --skip-gate
 "${SSH[@]}" "deploy@$A" 'sudo systemctl stop naive-bench; sudo rm -rf /srv/naive-bench /tmp/rsync-bench /etc/systemd/system/naive-bench.service; sudo systemctl daemon-reload'
 
+fi
+
+if want 3; then
 echo
 echo "== 3. a change on all ${#NODES[@]} nodes in parallel vs on 1 node (median of $REPEATS)"
 for i in $(seq "$REPEATS"); do
@@ -128,6 +136,9 @@ done
 n1=$(median < "$WORK/n1"); nall=$(median < "$WORK/nall")
 echo "1 node: ${n1} s; ${#NODES[@]} nodes in parallel: ${nall} s; ratio $(ratio "$nall" "$n1")x (goal 1.5x; ${#NODES[@]}x would be sequential)"
 
+fi
+
+if want 4; then
 echo
 echo "== 4. dropped requests under continuous load: a good deploy, a failing one, a good one"
 "${BENCH[@]}" load "$A" bench.hosting.test 30 4 > "$WORK/load" &
@@ -139,3 +150,4 @@ if "${H[@]}" deploy --yes --node "$FIRST" --skip-gate >/dev/null 2>&1; then echo
 rm -f "$REPO/app/unhealthy"; echo "good-2" > "$REPO/app/greeting.txt"; "${H[@]}" deploy --yes --node "$FIRST" --skip-gate >/dev/null 2>&1 && echo "deploy good-2: ok"
 wait "$load_pid" || true
 cat "$WORK/load"
+fi
