@@ -66,39 +66,35 @@ public sealed partial class EnvironmentStage
     {
         var user = env.UserName;
         var app = env.App ?? throw new InvalidOperationException($"{user} has no app to inspect");
-        var (state, extras, secretNames) = await ReadStateAsync(session, user, ct, readOnly);
+        var dropAgeFile = !Secrets.EncryptedSecretsInstall.Ships(env, release);
+        var (state, extras, secretNames, active) = await ReadStateAsync(session, user, ct, readOnly, dropAgeFile);
         var missing = DeclaredSecrets(env).Except(secretNames, StringComparer.Ordinal).ToList();
         var fingerprint = Fingerprint(release, app, extras);
-        var serving = state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, app.Run is not null, state, ct);
+        // A static site serves whenever its release is live; an app when its slot's unit runs (read in the same trip).
+        var serving = state.Fingerprint == fingerprint && state.Release is not null && (app.Run is null || active.Contains(state.ServingSlot ?? "a"));
         return (state, fingerprint, missing, serving);
     }
 
-    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames)> ReadStateAsync(SshNodeSession session, string user, CancellationToken ct,
-        bool readOnly = false)
+    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames, IReadOnlySet<string> ActiveSlots)> ReadStateAsync(SshNodeSession session,
+        string user, CancellationToken ct, bool readOnly = false, bool dropAgeFile = false)
     {
         // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
-        // Unless read-only (a dry run), the env state dir is created and the secrets file's owner and mode are made right.
+        // Unless read-only (a dry run), the env state dir is created and the secrets file's owner and mode are made right,
+        // and the decrypted age secrets of a release without ciphertext are removed. One trip also says which slots run.
         var r = await Run(session, "read state", RemoteScripts.Command("env-read-state.sh", EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
-            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b"), SecretNamesSed).AsRoot(), ct);
+            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b"), SecretNamesSed,
+            AppUnit(user, "a"), AppUnit(user, "b"), dropAgeFile ? "yes" : "no").AsRoot(), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
         var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (EnvironmentState.Parse(r.Stdout), extras, names);
+        var active = Slots.Where(slot => lines.Contains($"active_{slot}=yes", StringComparer.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        return (EnvironmentState.Parse(r.Stdout), extras, names, active);
     }
+
+    private static readonly string[] Slots = ["a", "b"];
 
     private static string Fingerprint(ReleaseFiles release, AppPlan app, string extras) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
             + Encoding.UTF8.GetString(CanonicalJson.Serialize(app.ToJson())))));
-
-    private static async Task<bool> IsServingAsync(SshNodeSession session, string user, bool isApp, EnvironmentState state, CancellationToken ct)
-    {
-        if (!isApp)
-        {
-            return true;
-        }
-
-        var r = await session.RunAsync(RemoteCommand.Exec("systemctl", "is-active", "--quiet", AppUnit(user, state.ServingSlot ?? "a")).AsRoot(), StepTimeout, ct);
-        return r.Success;
-    }
 }

@@ -16,7 +16,7 @@ public sealed partial class EnvironmentStage
     {
         var user = env.UserName;
         var started = clock.GetTimestamp();
-        var (state, _, _) = await ReadStateAsync(session, user, ct);
+        var (state, _, _, _) = await ReadStateAsync(session, user, ct);
         var target = await ResolveRollbackAsync(session, user, to, state, ct);
         if (previewed is not null && previewed != target)
         {

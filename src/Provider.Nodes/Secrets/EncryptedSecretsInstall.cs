@@ -40,8 +40,12 @@ public static class EncryptedSecretsInstall
         };
     }
 
+    /// <summary>Whether the release carries the environment's ciphertext (without it, the state read removes the node's decrypted copy).</summary>
+    public static bool Ships(EnvironmentPlan env, ReleaseFiles release) => release.Files.Any(f => f.Path == PathIn(env.Source, env.EnvironmentName));
+
     /// <summary>
-    /// Installs (or, when the environment has none any more, removes) the node's copy of the environment's secrets.
+    /// Installs the node's copy of the environment's secrets (when the release carries none, the state read that follows
+    /// removes the node's copy: one trip fewer for every environment without them).
     /// Returns why the environment is refused, or null. Nothing is written when it is refused.
     /// </summary>
     public static async Task<string?> ApplyAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, bool checkOnly, CancellationToken ct)
@@ -54,11 +58,6 @@ public static class EncryptedSecretsInstall
         var file = release.Files.FirstOrDefault(f => f.Path == PathIn(env.Source, env.EnvironmentName));
         if (file is null)
         {
-            if (!checkOnly)
-            {
-                await session.RunAsync(RemoteCommand.Shell(Script, NodeRenderer.SecretsRoot, env.UserName, "remove", HostKeyFile).AsRoot(), TimeSpan.FromSeconds(60), ct);
-            }
-
             return null;
         }
 
