@@ -54,7 +54,8 @@ public sealed partial class EnvironmentStage
         }
     }
 
-    private static async Task AssembleAsync(SshNodeSession session, string user, EnvironmentPlan env, ReleaseFiles release, string releaseDir, CancellationToken ct)
+    /// <summary>Assembles the release; true when host-local override files were laid over it (the tree then differs from the source's files).</summary>
+    private static async Task<bool> AssembleAsync(SshNodeSession session, string user, EnvironmentPlan env, ReleaseFiles release, string releaseDir, CancellationToken ct)
     {
         var manifest = string.Concat(release.Files.Select(f => $"{f.Mode}\t{f.Sha256}\t{f.Path}\n"));
 
@@ -66,6 +67,8 @@ public sealed partial class EnvironmentStage
         {
             throw new DeployStepException("assemble", (r.Stderr + r.Stdout).Trim());
         }
+
+        return r.Stdout.Split('\n').Any(l => l.StartsWith("overlaid ", StringComparison.Ordinal));
     }
 
     /// <summary>Whether a new release may hard-link unchanged files of the live one: only when nothing can write into a release.</summary>

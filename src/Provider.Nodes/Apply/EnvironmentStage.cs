@@ -148,7 +148,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
         {
             var sent = await UploadBlobsAsync(session, release, ct);
             Step(session, user, $"release {releaseId} ({release.Origin}): {release.Files.Length} files, sent {sent.Count} blob(s), {sent.Bytes:N0} bytes");
-            await AssembleAsync(session, user, env, release, releaseDir, ct);
+            var overlaid = await AssembleAsync(session, user, env, release, releaseDir, ct);
             await Checkpoint.InvokeIfSet("uploaded", ct);
             await JournalAsync(session, user, "assembled", releaseId, ct);
 
@@ -168,7 +168,9 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
                 Step(session, user, "build finished");
             }
 
-            await ReleaseManifest.RecordAsync(session, user, releaseId, ct);
+            // Nothing but the assembly wrote the tree: its manifest is the source's file list (no re-hash on the node).
+            var known = app.Build.Length == 0 && !overlaid ? ReleaseManifest.Of(release.Files, app.SharedDirs) : null;
+            await ReleaseManifest.RecordAsync(session, user, releaseId, ct, known);
             await Run(session, "built", RemoteCommand.Shell("printf '%s %s\\n' \"$2\" \"$3\" > \"$1/built\"", EnvDir(user), releaseId, fingerprint).AsRoot(), ct);
             await JournalAsync(session, user, "built", releaseId, ct);
             await Checkpoint.InvokeIfSet("built", ct);

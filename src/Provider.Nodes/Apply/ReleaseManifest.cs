@@ -36,16 +36,39 @@ public static class ReleaseManifest
     public static string DriftScript { get; } = Functions + "\n" + RemoteScripts.Body("release-drift.sh");
 
 
-    /// <summary>Records the manifest of a release just built (before anything can serve it).</summary>
-    public static async Task RecordAsync(SshNodeSession session, string user, string releaseId, CancellationToken ct)
+    /// <summary>
+    /// Records the manifest of a release just built (before anything can serve it). <paramref name="known"/>: the manifest
+    /// the deployer computed from the files it assembled (see <see cref="Of"/>), when nothing else wrote into the release;
+    /// without it the node hashes every file (a build or host-local overrides changed the tree).
+    /// </summary>
+    public static async Task RecordAsync(SshNodeSession session, string user, string releaseId, CancellationToken ct, string? known = null)
     {
         var releases = $"{HostenvPaths.Home(user)}/releases";
-        var r = await session.RunAsync(RemoteCommand.Shell(RecordScript, EnvironmentStage.EnvDir(user), $"{releases}/{releaseId}", releaseId, releases).AsRoot(),
-            TimeSpan.FromMinutes(5), ct);
+        var r = await session.RunAsync(RemoteCommand.Shell(RecordScript, EnvironmentStage.EnvDir(user), $"{releases}/{releaseId}", releaseId, releases, known is null ? "hash" : "stdin").AsRoot(),
+            TimeSpan.FromMinutes(5), known, ct);
         if (!r.Success)
         {
             throw new DeployStepException("manifest", (r.Stderr + r.Stdout).Trim());
         }
+    }
+
+    /// <summary>
+    /// What release_manifest prints for a release assembled from exactly these files (shared directories replace what
+    /// the source has at their paths): `sha256sum` lines for "./path", sorted by the path's bytes as `LC_ALL=C sort`
+    /// does. Null when a path needs sha256sum's escaping (a backslash): then the node hashes the tree itself.
+    /// </summary>
+    public static string? Of(IEnumerable<ReleaseFile> files, IEnumerable<string> sharedDirs)
+    {
+        var shared = sharedDirs.Select(d => d.Trim('/')).ToArray();
+        var kept = files.Where(f => !shared.Any(d => f.Path == d || f.Path.StartsWith(d + "/", StringComparison.Ordinal))).ToList();
+        if (kept.Any(f => f.Path.Contains('\\', StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var lines = kept.Select(f => (Key: System.Text.Encoding.UTF8.GetBytes("./" + f.Path), Line: $"{f.Sha256}  ./{f.Path}\n")).ToList();
+        lines.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        return string.Concat(lines.Select(l => l.Line));
     }
 
     /// <summary>The live release of an environment and how its tree differs from its manifest (null release: nothing deployed; null drift: no manifest).</summary>

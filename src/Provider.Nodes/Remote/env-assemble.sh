@@ -1,7 +1,8 @@
 #!/bin/sh
 # Assembles release $2 from the blob store $1 (manifest on stdin, copied by the perl program $4) for user $3 with
 # home $5 and data/state/cache dirs $6-$8; the rest are shared dirs linked into the release. STATIC=yes: a static site;
-# LINK=yes: unchanged files may be hard-linked from the live release.
+# LINK=yes: unchanged files may be hard-linked from the live release. Prints "overlaid PATH" for each host-local
+# override file (the release then differs from the manifest on stdin).
 set -e
 blobs="$1"; rel="$2"; user="$3"; script="$4"; home="$5"; data="$6"; state="$7"; cache="$8"; shift 8
 part="$rel.partial"
@@ -27,7 +28,7 @@ perl -e "$script" "$blobs" "$part" "$prev"
 # Host-local overrides: the node's copy wins (its env file is read by the unit, not copied). Unlinked first:
 # the file may be shared with an older release.
 ov="$HOSTENV_OVERRIDES/$user"
-if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; rm -f "$part/$f"; cp "$f" "$part/$f"; done); fi
+if [ -d "$ov" ]; then (cd "$ov" && find . -type f ! -path ./env | while read -r f; do mkdir -p "$part/$(dirname "$f")"; rm -f "$part/$f"; cp "$f" "$part/$f"; echo "overlaid $f"; done); fi
 for d in "$@"; do
   install -d -o "$user" -g "$user" -m 0700 "$home/shared" "$home/shared/$d"
   rm -rf "${part:?}/$d"; mkdir -p "$part/$(dirname "$d")"; ln -s "$home/shared/$d" "$part/$d"
