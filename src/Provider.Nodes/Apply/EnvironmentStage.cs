@@ -170,8 +170,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
 
             // Nothing but the assembly wrote the tree: its manifest is the source's file list (no re-hash on the node).
             var known = app.Build.Length == 0 && !overlaid ? ReleaseManifest.Of(release.Files, app.SharedDirs) : null;
-            await ReleaseManifest.RecordAsync(session, user, releaseId, ct, known);
-            await Run(session, "built", RemoteCommand.Shell("printf '%s %s\\n' \"$2\" \"$3\" > \"$1/built\"", EnvDir(user), releaseId, fingerprint).AsRoot(), ct);
+            await ReleaseManifest.RecordAsync(session, user, releaseId, ct, known, fingerprint);
             await JournalAsync(session, user, "built", releaseId, ct);
             await Checkpoint.InvokeIfSet("built", ct);
             return await PreDeployAndActivateAsync(session, env, release.Rev, releaseId, fingerprint, state, started, ct);

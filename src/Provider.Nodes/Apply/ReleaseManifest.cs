@@ -39,12 +39,13 @@ public static class ReleaseManifest
     /// <summary>
     /// Records the manifest of a release just built (before anything can serve it). <paramref name="known"/>: the manifest
     /// the deployer computed from the files it assembled (see <see cref="Of"/>), when nothing else wrote into the release;
-    /// without it the node hashes every file (a build or host-local overrides changed the tree).
+    /// without it the node hashes every file (a build or host-local overrides changed the tree). With
+    /// <paramref name="fingerprint"/>, the same trip then marks the release built (id and fingerprint in the env state dir).
     /// </summary>
-    public static async Task RecordAsync(SshNodeSession session, string user, string releaseId, CancellationToken ct, string? known = null)
+    public static async Task RecordAsync(SshNodeSession session, string user, string releaseId, CancellationToken ct, string? known = null, string? fingerprint = null)
     {
         var releases = $"{HostenvPaths.Home(user)}/releases";
-        var r = await session.RunAsync(RemoteCommand.Shell(RecordScript, EnvironmentStage.EnvDir(user), $"{releases}/{releaseId}", releaseId, releases, known is null ? "hash" : "stdin").AsRoot(),
+        var r = await session.RunAsync(RemoteCommand.Shell(RecordScript, EnvironmentStage.EnvDir(user), $"{releases}/{releaseId}", releaseId, releases, known is null ? "hash" : "stdin", fingerprint ?? "").AsRoot(),
             TimeSpan.FromMinutes(5), known, ct);
         if (!r.Success)
         {
