@@ -54,8 +54,9 @@ public sealed class DeployMoves
     /// <summary>Environments of the selection whose plan names another previous node that is still in the plan (and that ship a release).</summary>
     public static ImmutableArray<PlannedMove> For(FleetPlan plan, DeploySelection selection) =>
         [.. selection.Nodes.SelectMany(n => selection.EnvironmentsOf(n).Select(e => plan.Environments[e]))
-            .Where(e => e.Enable && e.App?.ShipsRelease == true && e.PreviousNode is { } p && p != e.Node && plan.Nodes.ContainsKey(p))
-            .Select(e => new PlannedMove(e.UserName, e.PreviousNode!, e.Node))
+            .Select(e => (Env: e, From: e.PreviousNode ?? e.Node))
+            .Where(m => m.Env.Enable && m.Env.App?.ShipsRelease == true && m.From != m.Env.Node && plan.Nodes.ContainsKey(m.From))
+            .Select(m => new PlannedMove(m.Env.UserName, m.From, m.Env.Node))
             .OrderBy(m => m.User, StringComparer.Ordinal)];
 
     public bool IsPlanned(string user) => ended.ContainsKey(user);
@@ -141,12 +142,11 @@ public sealed class DeployMoves
     /// <summary>Starts a planned move into <paramref name="target"/>'s node: probes the old node and, while it serves, copies the data a first time.</summary>
     public async Task<string?> BeginAsync(SshNodeSession target, EnvironmentPlan env, CancellationToken ct)
     {
-        if (!ended.ContainsKey(env.UserName))
+        if (!ended.ContainsKey(env.UserName) || Planned.FirstOrDefault(m => m.User == env.UserName)?.From is not { } from)
         {
             return null;
         }
 
-        var from = env.PreviousNode!;
         SshNodeSession? source = null;
         NodeLock? sourceLock = null;
         try

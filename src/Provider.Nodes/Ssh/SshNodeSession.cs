@@ -194,14 +194,19 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
         try
         {
             var execute = run.ExecuteAsync(cts.Token);
-            var input = Task.Run(async () =>
+            // Created at once (only while the command runs); a command given no input may be done before it is asked for.
+            var input = Task.CompletedTask;
+            if (writeInput is { } write)
             {
-                using var stdin = run.CreateInputStream();
-                if (writeInput is not null)
+                var stdin = run.CreateInputStream();
+                input = Task.Run(async () =>
                 {
-                    await writeInput(stdin, cts.Token);
-                }
-            }, cts.Token);
+                    using (stdin)
+                    {
+                        await write(stdin, cts.Token);
+                    }
+                }, cts.Token);
+            }
             var output = readOutput is null ? Task.CompletedTask : readOutput(run.OutputStream, cts.Token);
             try
             {
