@@ -42,7 +42,7 @@ bench_case() {
   manifest "$A" > "$repo/app/.hostenv/hostenv.yaml"
   sed -i "s/projects: {}/projects:\n  acme__$name: { path: app }/" "$repo/provider.yaml"
   local H=("${HP[@]}" --dir "$repo" --identity "$HOSTENV_SSH_KEY")
-  "${H[@]}" plan >/dev/null
+  "${H[@]}" plan >/dev/null 2>&1
   "${H[@]}" deploy --yes --skip-gate > "$WORK/$name-first.log" 2>&1 || { tail -20 "$WORK/$name-first.log"; exit 1; }
   user=$(python3 -c 'import json,sys; print([k for k in json.load(open(sys.argv[1]))["environments"] if k.startswith(sys.argv[2] + "-main-")][0])' "$repo/generated/plan.json" "$name")
   # The data, written as the environment's user: FILES files of BYTES random bytes in 20 directories.
@@ -58,7 +58,7 @@ bench_case() {
       t1=$(now); elapsed "$t0" "$t1" >> "$WORK/$name-baseline"
       "${SSH[@]}" "deploy@$(addr "$to")" "sudo -n rm -rf /var/tmp/move-baseline"
       manifest "$to" > "$repo/app/.hostenv/hostenv.yaml"
-      "${H[@]}" plan >/dev/null
+      "${H[@]}" plan >/dev/null 2>&1
       t0=$(now); out=$("${H[@]}" deploy --yes --skip-gate 2>&1) || { echo "$out" | tail -30; exit 1; }; t1=$(now)
       elapsed "$t0" "$t1" >> "$WORK/$name-deploy"
       grep -o 'unavailable for [0-9.]* s' <<<"$out" | grep -o '[0-9.]*' >> "$WORK/$name-window"

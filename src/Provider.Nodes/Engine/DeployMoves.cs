@@ -254,6 +254,11 @@ public sealed class DeployMoves
             }
 
             await move.RetireAsync(request.KeepOld || untouched, ct);
+            if (!selectedNodes.Contains(move.From))
+            {
+                progress($"{move.From}: its units and vhost for {move.User} go with its next system stage: `hostenv-provider deploy --node {move.From}`");
+            }
+
             Journal(move, "moved");
             End(move.User, null);
             return null;

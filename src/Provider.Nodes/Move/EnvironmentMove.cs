@@ -116,7 +116,7 @@ public sealed class EnvironmentMove(EnvironmentPlan env, SshNodeSession source, 
     {
         try
         {
-            var r = await source.RunAsync(RemoteScripts.Command("move-restart.sh", EnvDir).AsRoot(), TimeSpan.FromMinutes(2), ct);
+            var r = await source.RunAsync(RemoteScripts.Command("move-restart.sh", EnvDir, HostenvPaths.UpstreamRuntimeDir(User)).AsRoot(), TimeSpan.FromMinutes(2), ct);
             return r.Success ? $"{From} serves {User} again" : $"starting {User} again on {From} FAILED: {(r.Stderr + r.Stdout).Trim()}";
         }
         catch (NodeConnectionException ex)
