@@ -18,7 +18,7 @@ using Provider.Monitor.Web.Api;
 namespace Provider.Cli.Commands;
 
 public sealed record DeployArguments(string RepoDir, string? Node, bool DryRun, int Parallel, bool SkipGate, bool ForceUnlock, string? Identity,
-    string? Env = null, bool AllowDirty = false, bool Resume = false, bool SystemOnly = false, bool Yes = false);
+    string? Env = null, bool AllowDirty = false, bool Resume = false, bool SystemOnly = false, bool Yes = false, bool KeepOld = false);
 
 /// <summary>`deploy`: per node, under its lock, the system stage and then the environment stage (DESIGN §7).</summary>
 public static class DeployCommand
@@ -32,6 +32,7 @@ public static class DeployCommand
     private static readonly Option<bool> AllowDirtyOption = new("--allow-dirty") { Description = "Ship path sources even with uncommitted changes." };
     private static readonly Option<bool> ResumeOption = new("--resume") { Description = "Continue the last interrupted deploy from its first unfinished step." };
     private static readonly Option<bool> SystemOnlyOption = new("--system-only") { Description = "Only the nodes' system stage; no environment is deployed." };
+    private static readonly Option<bool> KeepOldOption = new("--keep-old") { Description = "When an environment moves to another node: keep its old copy there, stopped, instead of removing its releases and data." };
     private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "Deploy without showing the preview and asking first (required without a terminal)." };
     private static readonly Option<string?> RemoteOption = new("--remote") { Description = "Deploy through a hostenv-provider service (its URL): the job runs there; its progress and exit code are printed here." };
     private static readonly Option<string?> TokenOption = new("--token") { Description = "The service's API token with deploy scope (default: $HOSTENV_PROVIDER_TOKEN)." };
@@ -40,7 +41,7 @@ public static class DeployCommand
     public static Command Create(CliConsole console)
     {
         var command = new Command("deploy", "Apply the plan to the nodes over SSH: each node's system generation (atomically, with magic rollback), then its environments' releases (zero-downtime).");
-        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption, YesOption, RemoteOption, TokenOption, ReasonOption })
+        foreach (var o in new Option[] { NodeOption, DryRunOption, ParallelOption, SkipGateOption, ForceUnlockOption, EnvOption, AllowDirtyOption, ResumeOption, SystemOnlyOption, KeepOldOption, YesOption, RemoteOption, TokenOption, ReasonOption })
         {
             command.Options.Add(o);
         }
@@ -50,7 +51,7 @@ public static class DeployCommand
                 new DeployBody(r.GetValue(EnvOption) is { } e ? [e] : [], r.GetValue(NodeOption) is { } n ? [n] : [], r.GetValue(ReasonOption), r.GetValue(ResumeOption), r.GetValue(SkipGateOption)), console, ct)
             : RunAsync(new DeployArguments(CommonOptions.RepoDir(r), r.GetValue(NodeOption), r.GetValue(DryRunOption),
             Math.Max(1, r.GetValue(ParallelOption)), r.GetValue(SkipGateOption), r.GetValue(ForceUnlockOption), r.GetValue(CommonOptions.Identity),
-            r.GetValue(EnvOption), r.GetValue(AllowDirtyOption), r.GetValue(ResumeOption), r.GetValue(SystemOnlyOption), r.GetValue(YesOption)), console, ct));
+            r.GetValue(EnvOption), r.GetValue(AllowDirtyOption), r.GetValue(ResumeOption), r.GetValue(SystemOnlyOption), r.GetValue(YesOption), r.GetValue(KeepOldOption)), console, ct));
         return command;
     }
 
@@ -70,7 +71,7 @@ public static class DeployCommand
             }
         }
 
-        var request = new DeployRequest(args.Node, args.Env, args.DryRun, args.Parallel, args.SkipGate, args.ForceUnlock, args.AllowDirty, args.Resume, args.SystemOnly);
+        var request = new DeployRequest(args.Node, args.Env, args.DryRun, args.Parallel, args.SkipGate, args.ForceUnlock, args.AllowDirty, args.Resume, args.SystemOnly, args.KeepOld);
         var run = new DeployRun(new FleetAccess(args.RepoDir, args.Identity), Progress, FaultInjection.Clock(TimeProvider.System));
         var result = await run.RunAsync(request, args.Yes || args.DryRun ? null : _ => Task.FromResult(console.Confirm("Deploy these changes?")), ct);
         Provider.Nodes.Diagnostics.Timeline.Mark("deploy: finished (the run's sessions closed)");

@@ -78,6 +78,13 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
     /// </summary>
     public IReadOnlyDictionary<string, string>? Previewed { get; init; }
 
+    /// <summary>
+    /// Called just before a built release goes live (before preDeploy, then start and health check) with the environment's
+    /// user; a message back fails the environment and discards the release. A move stops the old node and makes its final
+    /// copy here, so the data is in place and the build is outside the window in which the environment is unavailable.
+    /// </summary>
+    public Func<string, CancellationToken, Task<string?>>? BeforeActivate { get; init; }
+
     /// <summary>Receives (environment, step, release) for the local journal that `deploy --resume` reads.</summary>
     public Action<string, string, string>? OnJournal { get; init; }
 
@@ -192,6 +199,12 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
     {
         var user = env.UserName;
         var releaseDir = $"{HostenvPaths.Home(user)}/releases/{releaseId}";
+        if (BeforeActivate is not null && await BeforeActivate(user, ct) is { } refused)
+        {
+            await DiscardAsync(session, user, releaseDir, null, ct);
+            return Fail(user, started, releaseId, rev, refused);
+        }
+
         try
         {
             if (env.App?.Hooks.PreDeploy is { } pre)

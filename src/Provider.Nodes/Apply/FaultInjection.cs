@@ -34,8 +34,11 @@ public static class FaultInjection
     /// <summary>An environment's other journal steps (how a run ends when it ships nothing or fails).</summary>
     public static ImmutableArray<string> EnvironmentEndSteps { get; } = ["done-with-warning", "up-to-date", "skipped", "failed"];
 
+    /// <summary>A move's journal steps (recorded under the old node, keyed by the environment), in order; then "moved" or "move-failed".</summary>
+    public static ImmutableArray<string> MoveSteps { get; } = ["move-start", "move-bulk", "move-stopped", "move-synced", "moved", "move-failed"];
+
     /// <summary>Every step the journal records; <see cref="DeployJournal.Record"/> refuses any other, so this list is the product's own.</summary>
-    public static ImmutableHashSet<string> Steps { get; } = [.. SystemSteps, .. EnvironmentSteps, .. EnvironmentEndSteps];
+    public static ImmutableHashSet<string> Steps { get; } = [.. SystemSteps, .. EnvironmentSteps, .. EnvironmentEndSteps, .. MoveSteps];
 
     private static readonly Lazy<(string Action, string? Key, string Step)?> Fault = new(Parse);
     private static int cut;

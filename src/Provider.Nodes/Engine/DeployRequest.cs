@@ -13,7 +13,8 @@ public sealed record DeployRequest(
     bool ForceUnlock = false,
     bool AllowDirty = false,
     bool Resume = false,
-    bool SystemOnly = false);
+    bool SystemOnly = false,
+    bool KeepOld = false);
 
 /// <summary>How a deploy run ended, before any node result is looked at.</summary>
 public enum DeployOutcome

@@ -39,6 +39,10 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
             return Empty(DeployOutcome.EmptyFleet, nodes, started);
         }
 
+        // An environment that changes node moves with its data: its new node first, its old one after (DeployMoves).
+        var plannedMoves = request.SystemOnly ? [] : DeployMoves.For(plan, selection);
+        var order = DeployMoves.Order(nodes, plannedMoves);
+
         if (!request.SkipGate)
         {
             var ungated = GateStamp.Stale(fleet.PlanJson, nodes);
@@ -65,6 +69,8 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
             {
                 progress($"{node}: error: {error}");
             }
+
+            await PreviewMovesAsync(plannedMoves, ct);
 
             var previewed = Empty(DeployOutcome.Previewed, nodes, started) with { Previews = previews, PreviewErrors = previewErrors };
             if (request.DryRun)
@@ -93,18 +99,23 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         }
 
         var journal = OpenJournal(request, plan.InputsHash, selection);
+        var moves = new DeployMoves(fleet, request, progress, clock, journal, nodes, plannedMoves);
         var run = new NodeRuns();
         await using (ct.Register(() => progress("cancelling: stopping the remote step in progress, then releasing the node locks")))
         {
-            await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = request.Parallel, CancellationToken = ct }, async (node, token) =>
+            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = request.Parallel, CancellationToken = ct }, async (node, token) =>
             {
                 try
                 {
-                    await DeployNodeAsync(node, selection, request, journal, confirmed, run, early, token);
+                    await DeployNodeAsync(node, selection, request, journal, confirmed, run, early, moves, token);
                 }
                 catch (Exception ex) when (ex is NodeConnectionException or NodeLockException or DeployStepException or OperationRefusedException)
                 {
                     run.Errors[node] = ex.Message;
+                }
+                finally
+                {
+                    await moves.AbandonAsync(node, run.Errors.GetValueOrDefault(node) ?? "its system stage did not succeed");
                 }
             });
         }
@@ -142,6 +153,32 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
             }
         });
         return ([.. selection.Nodes.Where(previews.ContainsKey).Select(n => previews[n])], errors.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>For the preview: each move whose old node still holds the environment, and how much data would travel.</summary>
+    private async Task PreviewMovesAsync(ImmutableArray<PlannedMove> moves, CancellationToken ct)
+    {
+        foreach (var move in moves)
+        {
+            try
+            {
+                await using var source = await fleet.ConnectAsync(move.From, ct);
+                var probe = await Move.EnvironmentMove.ProbeAsync(source, move.User, ct);
+                if (!probe.Holds)
+                {
+                    continue;
+                }
+
+                var env = fleet.Plan.Environments[move.User];
+                var data = await Move.EnvironmentMove.ReadSourceAsync(source, env, ct);
+                progress($"{move.To}: > {move.User} moves here from {move.From}: {data.Files} file(s), {Move.DataManifest.Size(data.Bytes)} of data would travel " +
+                    $"({string.Join(", ", Move.MovePaths.Of(env).Select(p => "~/" + p))}); {move.From} serves it until the final copy, then it is removed there{(probe.StoppedUnits.IsEmpty ? "" : " (an interrupted move already stopped it there)")}");
+            }
+            catch (Exception ex) when (ex is NodeConnectionException or Move.MoveException)
+            {
+                progress($"{move.To}: > {move.User} moves here from {move.From}: cannot read its data there: {ex.Message}");
+            }
+        }
     }
 
     private DeployJournal? OpenJournal(DeployRequest request, string inputsHash, DeploySelection selection)
@@ -183,7 +220,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
 
     /// <summary>One node under its lock: the system stage, ACME after an activation, then its environments.</summary>
     private async Task DeployNodeAsync(string node, DeploySelection selection, DeployRequest request, DeployJournal? journal, DeployExpectations? confirmed,
-        NodeRuns run, EarlySessions early, CancellationToken ct)
+        NodeRuns run, EarlySessions early, DeployMoves moves, CancellationToken ct)
     {
         var generation = NodeRenderer.Render(fleet.PlanJson, node);
         Timeline.Mark($"{node}: generation rendered");
@@ -193,6 +230,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         await using var nodeLock = await NodeLocking.TakeAsync(session, "deploy", request.ForceUnlock, progress, ct);
         Timeline.Mark($"{node}: locked");
 
+        await moves.BeforeSystemStageAsync(session, node, ct); // an environment moving away leaves with the system stage: only once it serves elsewhere
         var stage = new SystemStage(c => fleet.ConnectAsync(node, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, progress);
         var result = await stage.ApplyAsync(session, generation, ct, expectedCurrent: confirmed?.NodeGenerations.GetValueOrDefault(node));
         run.Systems[node] = result;
@@ -205,7 +243,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
 
         if (result.Outcome is SystemOutcome.Activated or SystemOutcome.UpToDate && !request.SystemOnly)
         {
-            await DeployEnvironmentsAsync(session, node, config.Address, selection, journal, request.Resume, confirmed, run, ct);
+            await DeployEnvironmentsAsync(session, node, config.Address, selection, journal, request.Resume, confirmed, run, moves, ct);
             Timeline.Mark($"{node}: environments done");
         }
     }
@@ -227,17 +265,26 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
 
     /// <summary>The environment stage on one node: each environment in turn, journaled, then its deploymentVerification checks.</summary>
     private async Task DeployEnvironmentsAsync(SshNodeSession session, string node, string address, DeploySelection selection, DeployJournal? journal,
-        bool resume, DeployExpectations? confirmed, NodeRuns run, CancellationToken ct)
+        bool resume, DeployExpectations? confirmed, NodeRuns run, DeployMoves moves, CancellationToken ct)
     {
         var stage = new EnvironmentStage(progress, clock)
         {
-            OnJournal = (env, step, release) => journal?.Record(node, env, step, release),
+            OnJournal = (env, step, release) =>
+            {
+                journal?.Record(node, env, step, release);
+                if (step == "switched")
+                {
+                    moves.Switched(env);
+                }
+            },
+            BeforeActivate = moves.BeforeActivateAsync,
             ReuseBuiltRelease = resume,
             Previewed = confirmed?.Environments,
         };
         foreach (var env in selection.EnvironmentsOf(node))
         {
-            if (resume && journal?.IsFinished(node, env) == true)
+            // A moving environment is never skipped: its old copy may still wait to be retired (its stage is then up to date).
+            if (resume && journal?.IsFinished(node, env) == true && !moves.IsPlanned(env))
             {
                 progress($"{node}/{env}: finished before the interruption; skipped");
                 continue;
@@ -250,7 +297,19 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
                 continue; // no app: the system stage gave it its user and vhosts
             }
 
+            if (await moves.BeginAsync(session, spec, ct) is { } moveFailed)
+            {
+                run.Environments[(node, env)] = new EnvironmentResult(env, EnvironmentOutcome.Failed, null, release.Rev, moveFailed, TimeSpan.Zero);
+                journal?.Record(node, env, "failed");
+                continue;
+            }
+
             var result = await stage.DeployAsync(session, spec, release, ct);
+            if (await moves.EndAsync(result, ct) is { } moveError)
+            {
+                result = result with { Outcome = EnvironmentOutcome.Failed, Error = result.Error is null ? moveError : result.Error + "\n" + moveError };
+            }
+
             run.Environments[(node, env)] = result;
             if (result.Outcome != EnvironmentOutcome.Failed && System.Net.IPAddress.TryParse(address, out var ip))
             {

@@ -177,6 +177,60 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a command whose stdin and stdout are byte streams (a tar between two nodes, a NUL-separated listing):
+    /// <paramref name="writeInput"/> writes stdin (closed when it returns), <paramref name="readOutput"/> reads stdout
+    /// to its end. The result carries the exit code and stderr; stdout is the reader's.
+    /// </summary>
+    public async Task<CommandResult> StreamAsync(RemoteCommand command, TimeSpan timeout, Func<Stream, CancellationToken, Task>? writeInput,
+        Func<Stream, CancellationToken, Task>? readOutput, CancellationToken ct)
+    {
+        var bounded = (command.Sudo && !NeedsSudo ? command.AsRoot(false) : command).WithRemoteTimeout(timeout);
+        var text = bounded.Render();
+        EnsureConnected();
+        using var run = client.CreateCommand(text, Encoding.UTF8);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout + RemoteGrace);
+        try
+        {
+            var execute = run.ExecuteAsync(cts.Token);
+            // Created at once (only while the command runs); a command given no input may be done before it is asked for.
+            var input = Task.CompletedTask;
+            if (writeInput is { } write)
+            {
+                var stdin = run.CreateInputStream();
+                input = Task.Run(async () =>
+                {
+                    using (stdin)
+                    {
+                        await write(stdin, cts.Token);
+                    }
+                }, cts.Token);
+            }
+            var output = readOutput is null ? Task.CompletedTask : readOutput(run.OutputStream, cts.Token);
+            try
+            {
+                await Task.WhenAll(execute, input, output);
+            }
+            catch when (!execute.IsCompleted)
+            {
+                await cts.CancelAsync(); // a failed side stops the command rather than leaving it waiting for input
+                throw;
+            }
+
+            return new CommandResult(run.ExitStatus ?? -1, "", run.Error);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new NodeConnectionException($"command on node '{Target.Node}' timed out after {timeout.TotalSeconds:0} s: {Abbreviate(text)}");
+        }
+        catch (Exception ex) when (ex is SshConnectionException or SshOperationTimeoutException || TransportBroke(ex)
+            || (ex is SshException or ObjectDisposedException or InvalidOperationException && !client.IsConnected))
+        {
+            throw new NodeConnectionException($"connection to node '{Target.Node}' ({Target}) was lost while running: {Abbreviate(text)}", ex);
+        }
+    }
+
     /// <summary>Streams a file to a temp name beside the target, sets its mode, then renames it into place.</summary>
     public async Task UploadAsync(Stream content, string remotePath, UnixFileMode mode, CancellationToken ct)
     {

@@ -155,7 +155,10 @@ public static class InputBinder
             Str(hooks, "postDeploy"),
             Int(app, "keepReleases") ?? deploy.KeepReleases,
             [.. Strings(app, "sharedDirs").Order(StringComparer.Ordinal)],
-            [.. Strings(app["sandbox"], "allow").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+            [.. Strings(app["sandbox"], "allow").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)])
+        {
+            Data = [.. Strings(app, "data").Order(StringComparer.Ordinal)],
+        };
     }
 
     private static VirtualHostSpec VirtualHost(string name, JsonNode? v, string pointer)

@@ -145,7 +145,11 @@ public sealed record AppSpec(
     string? PostDeploy,
     int KeepReleases,
     ImmutableArray<string> SharedDirs,
-    ImmutableArray<string> SandboxAllow);
+    ImmutableArray<string> SandboxAllow)
+{
+    /// <summary>app.data: directories under the home that a move to another node carries (besides the XDG data and state dirs).</summary>
+    public ImmutableArray<string> Data { get; init; } = [];
+}
 
 public sealed record VerificationSpec(string Path, string? Host, string Scheme, string ExpectStatus, string? BodyRegex, bool FollowRedirects, bool Enforce);
 

@@ -54,6 +54,9 @@ public sealed record AppPlan(
     ImmutableArray<string> SharedDirs,
     ImmutableArray<string> SandboxAllow)
 {
+    /// <summary>app.data: directories under the home that a move to another node carries (absent from plan.json when empty).</summary>
+    public ImmutableArray<string> Data { get; init; } = [];
+
     /// <summary>Whether deploy ships a release for it: a process to run or a static directory to serve.</summary>
     public bool ShipsRelease => Run is not null || Static is not null;
 
@@ -64,7 +67,18 @@ public sealed record AppPlan(
     /// The app section exactly as plan.json holds it (same keys, same nulls), for what fingerprints the planned app
     /// settings: a release deployed before the typed model must keep its fingerprint. Tested against every golden plan.
     /// </summary>
-    public System.Text.Json.Nodes.JsonObject ToJson() => new()
+    public System.Text.Json.Nodes.JsonObject ToJson()
+    {
+        var json = ToJsonWithoutData();
+        if (!Data.IsEmpty)
+        {
+            json["data"] = new System.Text.Json.Nodes.JsonArray([.. Data.Select(d => (System.Text.Json.Nodes.JsonNode?)d)]);
+        }
+
+        return json;
+    }
+
+    private System.Text.Json.Nodes.JsonObject ToJsonWithoutData() => new()
     {
         ["build"] = new System.Text.Json.Nodes.JsonArray([.. Build.Select(b => (System.Text.Json.Nodes.JsonNode?)b)]),
         ["buildTimeoutSeconds"] = BuildTimeoutSeconds,

@@ -40,6 +40,9 @@ internal readonly record struct PlanElement(JsonElement Value, string Path)
         };
     }
 
+    /// <summary>An optional array of strings: empty when the key is absent.</summary>
+    public ImmutableArray<string> StringsOrEmpty(string key) => Find(key) is null ? [] : Strings(key);
+
     public ImmutableArray<string> Strings(string key) => [.. Field(key, "an array of strings").Items().Select(i => i.AsString())];
 
     public ImmutableArray<PlanElement> Objects(string key) => [.. Field(key, "an array of objects").Items().Select(i => i.AsObject())];

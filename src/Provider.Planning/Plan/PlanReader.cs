@@ -209,7 +209,10 @@ public static class PlanReader
             new AppHooks(hooks.StringOrNull("preDeploy"), hooks.StringOrNull("postDeploy")),
             app.Int("keepReleases"),
             app.Strings("sharedDirs"),
-            app.ObjectOrNull("sandbox") is { } sandbox ? sandbox.Strings("allow") : []);
+            app.ObjectOrNull("sandbox") is { } sandbox ? sandbox.Strings("allow") : [])
+        {
+            Data = app.StringsOrEmpty("data"),
+        };
     }
 
     private static NodePlan Node(string name, PlanElement n, ImmutableSortedDictionary<string, EnvironmentPlan> environments)

@@ -158,6 +158,11 @@ public static class PlanDocument
         w.StartObject("app");
         w.Strings("build", app.Build);
         w.Number("buildTimeoutSeconds", app.BuildTimeoutSeconds);
+        if (!app.Data.IsEmpty)
+        {
+            w.Strings("data", app.Data); // only when declared: plans (and release fingerprints) without it stay as they were
+        }
+
         if (app.HealthCheck is { } hc)
         {
             w.StartObject("healthCheck");
