@@ -69,7 +69,7 @@ public sealed partial class EnvironmentStage
         var (state, extras, secretNames) = await ReadStateAsync(session, user, ct, readOnly);
         var missing = DeclaredSecrets(env).Except(secretNames, StringComparer.Ordinal).ToList();
         var fingerprint = Fingerprint(release, app, extras);
-        var serving = state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, app.Run is not null, state, ct);
+        var serving = state.Fingerprint == fingerprint && state.Release is not null && await IsServingAsync(session, user, app.RunsInSlots, state, ct);
         return (state, fingerprint, missing, serving);
     }
 
@@ -87,9 +87,18 @@ public sealed partial class EnvironmentStage
         return (EnvironmentState.Parse(r.Stdout), extras, names);
     }
 
-    private static string Fingerprint(ReleaseFiles release, AppPlan app, string extras) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
-            + Encoding.UTF8.GetString(CanonicalJson.Serialize(app.ToJson())))));
+    private static string Fingerprint(ReleaseFiles release, AppPlan app, string extras)
+    {
+        var json = app.ToJson();
+        if (app.Compose is null)
+        {
+            // app.compose came later: without it, a release keeps the fingerprint it was deployed with.
+            json.Remove("compose");
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
+            + Encoding.UTF8.GetString(CanonicalJson.Serialize(json)))));
+    }
 
     private static async Task<bool> IsServingAsync(SshNodeSession session, string user, bool isApp, EnvironmentState state, CancellationToken ct)
     {

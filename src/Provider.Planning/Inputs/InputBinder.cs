@@ -155,7 +155,12 @@ public static class InputBinder
             Str(hooks, "postDeploy"),
             Int(app, "keepReleases") ?? deploy.KeepReleases,
             [.. Strings(app, "sharedDirs").Order(StringComparer.Ordinal)],
-            [.. Strings(app["sandbox"], "allow").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+            [.. Strings(app["sandbox"], "allow").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)])
+        {
+            Compose = app["compose"] is JsonObject compose
+                ? new ComposeSpec(Str(compose, "file") ?? "", Str(compose, "service") ?? "", Int(compose, "port") ?? 0)
+                : null,
+        };
     }
 
     private static VirtualHostSpec VirtualHost(string name, JsonNode? v, string pointer)

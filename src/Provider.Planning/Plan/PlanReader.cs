@@ -209,7 +209,10 @@ public static class PlanReader
             new AppHooks(hooks.StringOrNull("preDeploy"), hooks.StringOrNull("postDeploy")),
             app.Int("keepReleases"),
             app.Strings("sharedDirs"),
-            app.ObjectOrNull("sandbox") is { } sandbox ? sandbox.Strings("allow") : []);
+            app.ObjectOrNull("sandbox") is { } sandbox ? sandbox.Strings("allow") : [])
+        {
+            Compose = app.ObjectOrNull("compose") is { } c ? new ComposePlan(c.String("file"), c.String("fileSha256"), c.String("service"), c.Int("port")) : null,
+        };
     }
 
     private static NodePlan Node(string name, PlanElement n, ImmutableSortedDictionary<string, EnvironmentPlan> environments)
@@ -234,7 +237,10 @@ public static class PlanReader
             [.. listed.Select(i => i.AsString())],
             n.ObjectOrNull("dnsGate") is { } stamp ? new NodeGateStamp(stamp.String(GateStamp.Key)) : null,
             Sorted(vhosts, v => v.Name),
-            n.Value.Clone());
+            n.Value.Clone())
+        {
+            Containers = n.Value.TryGetProperty("containers", out var containers) && containers.ValueKind == System.Text.Json.JsonValueKind.True,
+        };
     }
 
     private static NodeVhost Vhost(string name, PlanElement v, ImmutableSortedDictionary<string, EnvironmentPlan> environments)
