@@ -79,19 +79,20 @@ public static class NodeRenderer
         }
 
         var restore = new StringBuilder();
+        var compose = false;
         foreach (var user in (n["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").Order(StringComparer.Ordinal))
         {
             if (plan["environments"]?[user] is JsonObject env && (env["app"]?["run"]?.GetValue<string>() is not null || env["app"]?["compose"] is JsonObject))
             {
                 restore.Append(string.Join('\t', user, HostenvPaths.EnvStateDir(user), HostenvPaths.UpstreamSocket(user),
                     HostenvPaths.SlotSocket(user, "SLOT"), HostenvPaths.AppUnit(user).Replace("@.service", "@SLOT.service", StringComparison.Ordinal))).Append('\n');
-                var script = env["app"]?["run"]?.GetValue<string>() is { } run
-                    ? $"#!/bin/sh\n# {user}: the app's run command from hostenv.yaml; the environment stage starts it in slot a or b\nexec {run}\n"
-                    : ComposeProxyScript(user, env["uid"]?.GetValue<int>() ?? 0);
-                files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes(script), "0755"));
-                if (env["app"]?["compose"] is JsonObject)
+                if (env["app"]?["run"]?.GetValue<string>() is { } run)
                 {
-                    files.Add(new GeneratedFile($"apps/{user}/ready", Encoding.UTF8.GetBytes(ComposeReadyScript), "0755"));
+                    files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes($"#!/bin/sh\n# {user}: the app's run command from hostenv.yaml; the environment stage starts it in slot a or b\nexec {run}\n"), "0755"));
+                }
+                else
+                {
+                    compose = true;
                 }
 
                 files.Add(Text("systemd/" + HostenvPaths.AppUnit(user), AppUnit(user, env).Write()));
@@ -105,6 +106,12 @@ public static class NodeRenderer
             ("Unit", [new UnitSetting("Description", "hostenv: renew TLS certificates twice a day")]),
             ("Timer", [new UnitSetting("OnCalendar", "*-*-* 03,15:17:00"), new UnitSetting("RandomizedDelaySec", "1h"), new UnitSetting("Persistent", "true")]),
             ("Install", [new UnitSetting("WantedBy", "timers.target")])]).Write()));
+
+        if (compose)
+        {
+            files.Add(new GeneratedFile("libexec/hostenv-compose-proxy", Encoding.UTF8.GetBytes(ComposeProxyScript), "0755"));
+            files.Add(new GeneratedFile("libexec/hostenv-compose-ready", Encoding.UTF8.GetBytes(ComposeReadyScript), "0755"));
+        }
 
         // After a reboot every app serves again from the slot its deploy left live (hostenv-restore.sh).
         files.Add(Text("restore/apps", restore.ToString()));
@@ -171,8 +178,7 @@ public static class NodeRenderer
                 new UnitSetting("EnvironmentFile", "-" + SecretsRoot + "/" + user + ".age.env"),
                 new UnitSetting("EnvironmentFile", "-" + HostenvPaths.OverridesRoot + "/" + user + "/env"),
                 UnitSetting.WithSpecifiers("ExecStartPre", "/bin/rm -f " + HostenvPaths.SlotSocket(user, "%i")),
-                new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run"),
-                .. env["app"]?["compose"] is JsonObject ? [new UnitSetting("ExecStartPost", CurrentLink + "/apps/" + user + "/ready")] : Array.Empty<UnitSetting>(),
+                .. Start(user, env),
                 new UnitSetting("KillSignal", "SIGTERM"),
                 new UnitSetting("TimeoutStopSec", "30"),
                 new UnitSetting("Restart", "on-failure"),
@@ -182,24 +188,25 @@ public static class NodeRenderer
     }
 
     /// <summary>
-    /// A compose environment's slot unit: its project's service publishes on a node-loopback port (fixed per slot), and
-    /// the unit, sandboxed as the environment's user like an app, forwards the slot's socket there. So nginx, the health
-    /// check, the switch and the drain work on the slot socket exactly as for an app.
+    /// How a slot starts: an app runs its command; a compose environment's slot forwards its socket to the port its
+    /// project publishes on the node's loopback (fixed per environment and slot), then makes the socket nginx's to use.
     /// </summary>
-    private static string ComposeProxyScript(string user, int uid) =>
-        $"#!/bin/sh\n# {user}: forwards the slot's socket to its compose project's service (slot a: 127.0.0.1:{HostenvPaths.ComposePort(uid, "a")}, b: {HostenvPaths.ComposePort(uid, "b")})\n" +
-        $"case \"$HOSTENV_SLOT\" in a) port={HostenvPaths.ComposePort(uid, "a")} ;; b) port={HostenvPaths.ComposePort(uid, "b")} ;; *) echo \"unknown slot $HOSTENV_SLOT\" >&2; exit 64 ;; esac\n" +
-        "exec /usr/bin/systemd-socket-activate --listen=\"${HOSTENV_LISTEN#unix:}\" /lib/systemd/systemd-socket-proxyd \"127.0.0.1:$port\"\n";
+    private static UnitSetting[] Start(string user, JsonObject env)
+    {
+        if (env["app"]?["compose"] is not JsonObject)
+        {
+            return [new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run")];
+        }
 
-    /// <summary>
-    /// systemd-socket-activate creates its socket 0644, and connecting needs write access: nginx (the socket's group)
-    /// gets it before the unit counts as started, so no request can meet the narrower mode.
-    /// </summary>
-    private const string ComposeReadyScript =
-        "#!/bin/sh\n# the slot socket of a compose environment: writable for nginx (group) once it exists\n" +
-        "sock=\"${HOSTENV_LISTEN#unix:}\"; i=0\n" +
-        "while [ ! -S \"$sock\" ]; do i=$((i+1)); [ \"$i\" -lt 200 ] || exit 1; sleep 0.05; done\n" +
-        "exec chmod 0660 \"$sock\"\n";
+        var uid = env["uid"]?.GetValue<int>() ?? 0;
+        return
+        [
+            new UnitSetting("Environment", "HOSTENV_COMPOSE_PORT_A=" + HostenvPaths.ComposePort(uid, "a").ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new UnitSetting("Environment", "HOSTENV_COMPOSE_PORT_B=" + HostenvPaths.ComposePort(uid, "b").ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new UnitSetting("ExecStart", CurrentLink + "/libexec/hostenv-compose-proxy"),
+            new UnitSetting("ExecStartPost", CurrentLink + "/libexec/hostenv-compose-ready"),
+        ];
+    }
 
     /// <summary>Where `secrets set` writes each environment's secrets (0600, owned by the environment's user).</summary>
     public const string SecretsRoot = "/var/lib/hostenv/secrets";
@@ -376,4 +383,10 @@ public static class NodeRenderer
 
     /// <summary>Runs at boot: links each app's upstream socket to its live slot again and starts that slot's unit.</summary>
     private static readonly string RestoreScript = Resource("hostenv-restore.sh");
+
+    /// <summary>ExecStart of a compose environment's slot unit: the slot socket forwarded to its project's published port.</summary>
+    private static readonly string ComposeProxyScript = Resource("hostenv-compose-proxy.sh");
+
+    /// <summary>ExecStartPost of a compose environment's slot unit: the socket made connectable for nginx's group.</summary>
+    private static readonly string ComposeReadyScript = Resource("hostenv-compose-ready.sh");
 }
