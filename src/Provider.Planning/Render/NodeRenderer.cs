@@ -79,7 +79,6 @@ public static class NodeRenderer
         }
 
         var restore = new StringBuilder();
-        var compose = false;
         foreach (var user in (n["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").Order(StringComparer.Ordinal))
         {
             if (plan["environments"]?[user] is JsonObject env && (env["app"]?["run"]?.GetValue<string>() is not null || env["app"]?["compose"] is JsonObject))
@@ -92,7 +91,9 @@ public static class NodeRenderer
                 }
                 else
                 {
-                    compose = true;
+                    // The sandbox sees only the generation's apps/<user>/: the slot's forwarder lives there too.
+                    files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes(ComposeProxyScript), "0755"));
+                    files.Add(new GeneratedFile($"apps/{user}/ready", Encoding.UTF8.GetBytes(ComposeReadyScript), "0755"));
                 }
 
                 files.Add(Text("systemd/" + HostenvPaths.AppUnit(user), AppUnit(user, env).Write()));
@@ -106,12 +107,6 @@ public static class NodeRenderer
             ("Unit", [new UnitSetting("Description", "hostenv: renew TLS certificates twice a day")]),
             ("Timer", [new UnitSetting("OnCalendar", "*-*-* 03,15:17:00"), new UnitSetting("RandomizedDelaySec", "1h"), new UnitSetting("Persistent", "true")]),
             ("Install", [new UnitSetting("WantedBy", "timers.target")])]).Write()));
-
-        if (compose)
-        {
-            files.Add(new GeneratedFile("libexec/hostenv-compose-proxy", Encoding.UTF8.GetBytes(ComposeProxyScript), "0755"));
-            files.Add(new GeneratedFile("libexec/hostenv-compose-ready", Encoding.UTF8.GetBytes(ComposeReadyScript), "0755"));
-        }
 
         // After a reboot every app serves again from the slot its deploy left live (hostenv-restore.sh).
         files.Add(Text("restore/apps", restore.ToString()));
@@ -203,8 +198,8 @@ public static class NodeRenderer
         [
             new UnitSetting("Environment", "HOSTENV_COMPOSE_PORT_A=" + HostenvPaths.ComposePort(uid, "a").ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new UnitSetting("Environment", "HOSTENV_COMPOSE_PORT_B=" + HostenvPaths.ComposePort(uid, "b").ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new UnitSetting("ExecStart", CurrentLink + "/libexec/hostenv-compose-proxy"),
-            new UnitSetting("ExecStartPost", CurrentLink + "/libexec/hostenv-compose-ready"),
+            new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run"),
+            new UnitSetting("ExecStartPost", CurrentLink + "/apps/" + user + "/ready"),
         ];
     }
 
