@@ -123,7 +123,8 @@ public static class NodeCommand
         }
         else
         {
-            var names = new[] { "os", "systemd", "nginx", "disk", "clock", "sudo" };
+            // The container engine's column only where a node has it or needs it.
+            string[] names = ["os", "systemd", "nginx", "disk", "clock", "sudo", .. results.Any(h => h.Checks.Any(c => c.Name == "containers")) ? ["containers"] : Array.Empty<string>()];
             TextTable.Write(console.Out, ["NODE", "ADDRESS", "STATUS", .. names.Select(n => n.ToUpperInvariant())],
                 results.Select(h => (string[])[h.Node, h.Address, h.Healthy ? "ok" : "FAIL",
                     .. names.Select(n => h.Checks.FirstOrDefault(c => c.Name == n) is { } c ? (c.Ok ? "" : "✗ ") + c.Detail : h.Reachable ? "" : "-")]));

@@ -32,7 +32,7 @@ public sealed record CollectTarget(string Node, ImmutableArray<CollectedEnvironm
         var n = plan.Nodes[node];
         return new CollectTarget(node,
             [.. n.Environments.Select(e => plan.Environments[e]).Select(e => new CollectedEnvironment(e.UserName,
-                e.App?.Run is not null ? "app" : e.App?.Static is not null ? "static" : "none", e.App?.HealthCheck?.Path ?? "/"))],
+                e.App?.RunsInSlots == true ? "app" : e.App?.Static is not null ? "static" : "none", e.App?.HealthCheck?.Path ?? "/"))],
             [.. n.VirtualHosts.Values.Select(v => new CollectedVhost(v.Name, v.Owner, v.EnableAcme || v.ForceSsl))]);
     }
 

@@ -15,12 +15,26 @@ public sealed partial class EnvironmentStage
         var app = env.App;
         var home = HostenvPaths.Home(user);
         var releaseDir = $"{home}/releases/{releaseId}";
-        var isApp = app?.Run is not null;
+        var isApp = app?.RunsInSlots == true;
+        var compose = app?.Compose;
         string? slot = null;
         if (isApp)
         {
             slot = state.ServingSlot == "a" ? "b" : "a";
             var unit = AppUnit(user, slot);
+            if (compose is not null)
+            {
+                try
+                {
+                    await ComposeUpAsync(session, env, compose, releaseId, releaseDir, slot, ct);
+                }
+                catch (DeployStepException)
+                {
+                    await ComposeDownAsync(session, user, slot, logs: false, ct);
+                    throw;
+                }
+            }
+
             await Run(session, "start", RemoteScripts.Command("env-start-slot.sh", home, slot, releaseDir, unit).AsRoot(), ct);
             Step(session, user, $"started {releaseId} in slot {slot} beside the live one");
             await Checkpoint.InvokeIfSet("started", ct);
@@ -29,13 +43,14 @@ public sealed partial class EnvironmentStage
             if (!health.Ok)
             {
                 var journal = await session.RunAsync(RemoteScripts.Command("env-stop-failed.sh", unit).AsRoot(), StepTimeout, ct);
+                var containers = compose is null ? "" : await ComposeDownAsync(session, user, slot, logs: true, ct);
                 if (discardOnFailure)
                 {
                     await DiscardAsync(session, user, releaseDir, slot, ct);
                 }
 
                 return Fail(user, started, releaseId, rev, $"health check failed: {health.Detail}; the new release was stopped and the old one keeps serving.\n" +
-                    $"last lines of {unit}:\n" + Tail(journal.Stdout, 50));
+                    $"last lines of {unit}:\n" + Tail(journal.Stdout, 50) + (containers.Length > 0 ? $"\ncontainers of {ComposeProject(user, slot)}:\n" + Tail(containers, 60) : ""));
             }
 
             Step(session, user, $"healthy in slot {slot}: {health.Detail}");
@@ -56,7 +71,12 @@ public sealed partial class EnvironmentStage
         {
             // Drain: requests already on the old slot finish; bounded wait for its connections to close, then stop it.
             await Run(session, "drain", RemoteScripts.Command("env-drain.sh", HostenvPaths.SlotSocket(user, old), AppUnit(user, old)).AsRoot(), ct);
-            Step(session, user, $"slot {old} drained and stopped");
+            if (compose is not null)
+            {
+                await ComposeDownAsync(session, user, old, logs: false, ct);
+            }
+
+            Step(session, user, compose is null ? $"slot {old} drained and stopped" : $"slot {old} drained and its compose project {ComposeProject(user, old)} stopped");
         }
 
         string? warning = null;
@@ -69,7 +89,12 @@ public sealed partial class EnvironmentStage
 
         var elapsed = Elapsed(started);
         await RecordHistoryAsync(session, user, releaseId, rev, warning is null ? outcome : "hook-failed", elapsed, ct);
-        await RetainAsync(session, user, app?.KeepReleases ?? 5, releaseId, previous, ct);
+        var kept = await RetainAsync(session, user, app?.KeepReleases ?? 5, releaseId, previous, ct);
+        if (compose is not null)
+        {
+            await ComposeRetainAsync(session, user, kept, ct);
+        }
+
         await JournalAsync(session, user, warning is null ? "done" : "done-with-warning", releaseId, ct);
         return new EnvironmentResult(user, warning is null ? EnvironmentOutcome.Deployed : EnvironmentOutcome.Failed, releaseId, rev, warning, elapsed);
     }

@@ -71,7 +71,7 @@ public sealed partial class EnvironmentStage
         var missing = DeclaredSecrets(env).Except(secretNames, StringComparer.Ordinal).ToList();
         var fingerprint = Fingerprint(release, app, extras);
         // A static site serves whenever its release is live; an app when its slot's unit runs (read in the same trip).
-        var serving = state.Fingerprint == fingerprint && state.Release is not null && (app.Run is null || active.Contains(state.ServingSlot ?? "a"));
+        var serving = state.Fingerprint == fingerprint && state.Release is not null && (!app.RunsInSlots || active.Contains(state.ServingSlot ?? "a"));
         return (state, fingerprint, missing, serving);
     }
 
@@ -94,7 +94,16 @@ public sealed partial class EnvironmentStage
 
     private static readonly string[] Slots = ["a", "b"];
 
-    private static string Fingerprint(ReleaseFiles release, AppPlan app, string extras) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
-            + Encoding.UTF8.GetString(CanonicalJson.Serialize(app.ToJson())))));
+    private static string Fingerprint(ReleaseFiles release, AppPlan app, string extras)
+    {
+        var json = app.ToJson();
+        if (app.Compose is null)
+        {
+            // app.compose came later: without it, a release keeps the fingerprint it was deployed with.
+            json.Remove("compose");
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(release.TreeHash + "\n" + release.Rev + "\n" + extras + "\n"
+            + Encoding.UTF8.GetString(CanonicalJson.Serialize(json)))));
+    }
 }

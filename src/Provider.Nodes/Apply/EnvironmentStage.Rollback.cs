@@ -89,7 +89,7 @@ public sealed partial class EnvironmentStage
     }
 
     /// <summary>Keeps the newest keepReleases good releases; never the current or the previous one.</summary>
-    private static async Task RetainAsync(SshNodeSession session, string user, int keep, string current, string? previous, CancellationToken ct)
+    private static async Task<HashSet<string>> RetainAsync(SshNodeSession session, string user, int keep, string current, string? previous, CancellationToken ct)
     {
         var history = await ReadHistoryAsync(session, user, ct);
         var good = history.Where(h => h.Outcome is "deployed" or "rollback").Select(h => h.Release).Reverse().Distinct(StringComparer.Ordinal).Take(keep).ToHashSet(StringComparer.Ordinal);
@@ -100,5 +100,6 @@ public sealed partial class EnvironmentStage
         }
 
         await Run(session, "retention", RemoteScripts.Command("env-retain.sh", [HostenvPaths.Home(user), .. good.Order(StringComparer.Ordinal)]).AsRoot(), ct);
+        return good;
     }
 }

@@ -117,6 +117,11 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
             return Fail(user, started, null, release.Rev, $"file name with a control character in the source: {bad.Path.Replace("\n", "\\n", StringComparison.Ordinal)}");
         }
 
+        if (app.Compose is { } plannedCompose && ComposeFileProblem(plannedCompose, release) is { } composeRefused)
+        {
+            return Fail(user, started, null, release.Rev, composeRefused);
+        }
+
         if (await Secrets.EncryptedSecretsInstall.ApplyAsync(session, env, release, checkOnly: false, ct) is { } secretsRefused)
         {
             return Fail(user, started, null, release.Rev, secretsRefused);
@@ -173,6 +178,11 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
             if (app.Build.Length > 0)
             {
                 Step(session, user, "build finished");
+            }
+
+            if (app.Compose is { } compose)
+            {
+                await ComposeBuildAsync(session, env, compose, release, releaseId, releaseDir, ct);
             }
 
             // Nothing but the assembly wrote the tree: its manifest is the source's file list (no re-hash on the node).

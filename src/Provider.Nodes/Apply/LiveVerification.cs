@@ -65,7 +65,7 @@ public static class LiveVerification
         foreach (var env in environments)
         {
             var user = env.UserName;
-            if (env.App?.Run is not null)
+            if (env.App?.RunsInSlots == true)
             {
                 checks.Add(await HealthAsync(session, node, user, env, ct));
             }

@@ -179,7 +179,7 @@ public static class DiagnoseRules
             return;
         }
 
-        var isApp = spec?.App?.Run is not null || env.Slot is not null;
+        var isApp = spec?.App?.RunsInSlots == true || env.Slot is not null;
         var unit = env.Slot is { } s ? $"hostenv-{user}-app@{s}.service" : null;
         var restartLoop = env.Restarts >= RestartLoopRestarts || env.Result == "start-limit-hit";
         if (isApp && unit is not null && restartLoop)

@@ -51,7 +51,7 @@ public static class FleetStatus
                 {
                     var e = parsed.Envs.GetValueOrDefault(env) ?? [];
                     var spec = fleet.Plan.Environments[env];
-                    var kind = spec.App?.Run is not null ? "app" : spec.App?.Static is not null ? "static" : "none";
+                    var kind = spec.App?.Run is not null ? "app" : spec.App?.Compose is not null ? "compose" : spec.App?.Static is not null ? "static" : "none";
                     rows.Add(new EnvironmentStatusRow(node, env, kind, e.GetValueOrDefault("release"), e.GetValueOrDefault("rev"), e.GetValueOrDefault("slot"),
                         kind == "app" ? e.GetValueOrDefault("active") ?? "not deployed" : null, e.GetValueOrDefault("http"),
                         EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault())

@@ -27,7 +27,8 @@ public static class NodeMaintenance
         }
 
         var key = SshKeyLocator.Locate(identity);
-        return ([.. await Task.WhenAll(selected.Select(n => NodeProbe.CheckAsync(NodeInventory.Target(n, deployUser), key, clock, ct)))], diagnostics);
+        var containers = ContainerNodes(repoDir);
+        return ([.. await Task.WhenAll(selected.Select(n => NodeProbe.CheckAsync(NodeInventory.Target(n, deployUser), key, clock, ct, containers.Contains(n.Name))))], diagnostics);
     }
 
     /// <summary>Installs and enables what deploy needs on one node, under its lock (a second run changes nothing).</summary>
@@ -40,6 +41,18 @@ public static class NodeMaintenance
         await using var session = await SshNodeSession.ConnectAsync(NodeInventory.Target(node, deployUser), SshKeyLocator.Locate(identity), ct);
         // Bootstrap changes the node, so it takes the node lock like every deploy-type command.
         await using var nodeLock = await NodeLocking.TakeAsync(session, "node bootstrap " + node.Name, forceUnlock, progress, ct);
-        return await NodeBootstrapper.RunAsync(session, ct);
+        return await NodeBootstrapper.RunAsync(session, ct, containers: ContainerNodes(repoDir).Contains(node.Name));
+    }
+
+    /// <summary>The nodes the current plan has compose environments on (none without a plan, or with one that does not read).</summary>
+    private static HashSet<string> ContainerNodes(string repoDir)
+    {
+        if (new ProviderRepository(repoDir).ReadText(ProviderRepository.PlanFile) is not { } text)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var read = Provider.Planning.Plan.PlanReader.Read(text.Text);
+        return (read.Plan?.Nodes.Values ?? []).Where(n => n.Containers).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
     }
 }

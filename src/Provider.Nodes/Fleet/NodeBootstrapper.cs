@@ -35,13 +35,16 @@ public static class NodeBootstrapper
     /// <summary>The same parents (and modes) as each generation's tmpfiles: traversable by the environments and nginx, not listable.</summary>
     private const string TmpfilesConf = "d /run/hostenv 0755 root root -\nd /run/hostenv/user 0711 root root -\nd /run/hostenv/nginx 0711 root root -\n";
 
-    public static async Task<ImmutableArray<BootstrapStep>> RunAsync(SshNodeSession session, CancellationToken ct)
+    /// <summary>The container engine: installed and enabled only on nodes whose plan hosts compose environments (plan nodes.N.containers).</summary>
+    public static readonly ImmutableArray<string> ContainerPackages = ["docker.io", "docker-compose"];
+
+    public static async Task<ImmutableArray<BootstrapStep>> RunAsync(SshNodeSession session, CancellationToken ct, bool containers = false)
     {
         var steps = ImmutableArray.CreateBuilder<BootstrapStep>();
         var timeout = TimeSpan.FromSeconds(60);
 
         var missing = new List<string>();
-        foreach (var p in Packages)
+        foreach (var p in containers ? Packages.AddRange(ContainerPackages) : Packages)
         {
             var q = await session.RunAsync(RemoteCommand.Exec("dpkg-query", "-W", "-f=${Status}", p), timeout, ct);
             if (!q.Stdout.Contains("install ok installed", StringComparison.Ordinal))
@@ -52,7 +55,7 @@ public static class NodeBootstrapper
 
         if (missing.Count == 0)
         {
-            steps.Add(new BootstrapStep("packages", false, "already installed: " + string.Join(", ", Packages)));
+            steps.Add(new BootstrapStep("packages", false, "already installed: " + string.Join(", ", containers ? Packages.AddRange(ContainerPackages) : Packages)));
         }
         else
         {
@@ -81,6 +84,13 @@ public static class NodeBootstrapper
         var nginx = await session.RunAsync(RemoteScripts.Command("bootstrap-nginx.sh").AsRoot(), timeout, ct);
         Require(nginx, session, "enable nginx");
         steps.Add(new BootstrapStep("nginx.service", nginx.Stdout.Trim() == "changed", "enabled and running"));
+        if (containers)
+        {
+            var docker = await session.RunAsync(RemoteScripts.Command("bootstrap-docker.sh").AsRoot(), timeout, ct);
+            Require(docker, session, "enable the container engine (docker.service)");
+            steps.Add(new BootstrapStep("docker.service", docker.Stdout.Trim() == "changed", "enabled and running (the plan has compose environments on this node)"));
+        }
+
         return steps.ToImmutable();
     }
 

@@ -18,7 +18,7 @@ public static class NodeProbe
     public const long MinFreeBytes = 1L << 30;
     public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
 
-    public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct)
+    public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct, bool needsContainers = false)
     {
         try
         {
@@ -40,6 +40,18 @@ public static class NodeProbe
             var skew = remote is { } t ? t - (before + ((after - before) / 2)) : TimeSpan.MaxValue;
             checks.Add(new NodeCheck("clock", remote is not null && skew.Duration() <= MaxSkew, remote is null ? "unreadable" : $"skew {skew.TotalSeconds:+0.0;-0.0} s"));
             checks.Add(new NodeCheck("sudo", V("sudo") == "yes" || target.User == "root", target.User == "root" ? "root login" : V("sudo") == "yes" ? "passwordless" : "sudo -n failed: the deploy user needs NOPASSWD sudo"));
+            // The container engine: checked where it is installed, and required where the plan has compose environments.
+            if (V("docker").Length > 0 || needsContainers)
+            {
+                var docker = V("docker");
+                var running = docker.StartsWith("active ", StringComparison.Ordinal) && !docker.EndsWith(" unanswered", StringComparison.Ordinal);
+                checks.Add(new NodeCheck("containers", !needsContainers || (running && V("compose").Length > 0),
+                    docker.Length == 0 ? "docker is not installed; the plan has compose environments here: run node bootstrap"
+                    : !running ? $"docker.service is {docker.Split(' ')[0]}{(needsContainers ? " (run node bootstrap)" : "")}"
+                    : V("compose").Length == 0 ? $"docker {docker.Split(' ')[1]} runs; no compose (install docker-compose)"
+                    : $"docker {docker.Split(' ')[1]} running, compose {V("compose")}"));
+            }
+
             return new NodeHealth(target.Node, target.Host, true, checks.ToImmutable(), null);
         }
         catch (NodeConnectionException ex)

@@ -9,3 +9,10 @@ if command -v lego >/dev/null; then echo "lego=$(lego --version 2>/dev/null | he
 echo "disk=$(df -Pk / | awk 'NR==2 {print $4}')"
 echo "sudo=$(sudo -n true 2>/dev/null && echo yes || echo no)"
 echo "clock=$(date +%s.%N)"
+# The container engine, when installed: whether it runs and answers, and compose's version (v2 plugin or v1).
+if command -v docker >/dev/null; then
+  echo "docker=$(systemctl is-active docker.service 2>/dev/null || true) $(sudo -n docker version --format '{{.Server.Version}}' 2>/dev/null || echo unanswered)"
+  if docker compose version >/dev/null 2>&1; then echo "compose=$(docker compose version --short 2>/dev/null)"; elif command -v docker-compose >/dev/null; then echo "compose=$(docker-compose version --short 2>/dev/null)"; else echo "compose="; fi
+else
+  echo "docker="
+fi

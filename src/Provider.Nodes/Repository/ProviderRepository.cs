@@ -125,10 +125,12 @@ public sealed class ProviderRepository
             if (project.Path is { } path && project.Git is null && FleetPlanner.IsSafeRelativePath(path) && FleetPlanner.IsSafeRelativePath(project.Dir))
             {
                 var relative = $"{path.TrimEnd('/')}/{ManifestPath(project.Dir)}";
-                result.Add(new ProjectInput(project.Name, ReadText(relative), null,
+                var manifest = ReadText(relative);
+                result.Add(new ProjectInput(project.Name, manifest, null,
                     new MissingManifest($"project '{project.Name}' has no manifest at {relative}", $"create {relative}, or fix 'path'/'dir' of the project"))
                 {
                     SecretFiles = Secrets.EncryptedSecretsFiles.FromDirectory(FullPath(path), project.Dir, path),
+                    ComposeFiles = ComposeFiles.FromDirectory(this, path, manifest, project.Name),
                 });
             }
             else if (project.Git is { } url && project.Path is null && FleetPlanner.IsSafeRelativePath(project.Dir))
@@ -186,9 +188,11 @@ public sealed class ProviderRepository
                 "the cache or the lock was altered; delete the cache directory or " + update, ManifestCodes.ManifestHashMismatch));
         }
 
-        return new ProjectInput(project.Name, new SourceFile($"{project.Name}@{entry.Rev[..12]}:{manifestPath}", text), entry.Rev)
+        var file = new SourceFile($"{project.Name}@{entry.Rev[..12]}:{manifestPath}", text);
+        return new ProjectInput(project.Name, file, entry.Rev)
         {
             SecretFiles = await Secrets.EncryptedSecretsFiles.FromGitAsync(git, url, entry.Rev, project.Dir, project.Name, ct),
+            ComposeFiles = await ComposeFiles.FromGitAsync(git, url, entry.Rev, file, project.Name, ct),
         };
     }
 

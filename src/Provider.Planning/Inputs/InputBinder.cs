@@ -158,6 +158,9 @@ public static class InputBinder
             [.. Strings(app["sandbox"], "allow").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)])
         {
             Data = [.. Strings(app, "data").Order(StringComparer.Ordinal)],
+            Compose = app["compose"] is JsonObject compose
+                ? new ComposeSpec(Str(compose, "file") ?? "", Str(compose, "service") ?? "", Int(compose, "port") ?? 0)
+                : null,
         };
     }
 

@@ -149,7 +149,13 @@ public sealed record AppSpec(
 {
     /// <summary>app.data: directories under the home that a move to another node carries (besides the XDG data and state dirs).</summary>
     public ImmutableArray<string> Data { get; init; } = [];
+
+    /// <summary>app.compose: the environment runs as a docker compose project (DESIGN §10).</summary>
+    public ComposeSpec? Compose { get; init; }
 }
+
+/// <summary>app.compose: the release's compose file, the service that receives the vhost's traffic, and its port inside its container.</summary>
+public sealed record ComposeSpec(string File, string Service, int Port);
 
 public sealed record VerificationSpec(string Path, string? Host, string Scheme, string ExpectStatus, string? BodyRegex, bool FollowRedirects, bool Enforce);
 

@@ -57,11 +57,17 @@ public sealed record AppPlan(
     /// <summary>app.data: directories under the home that a move to another node carries (absent from plan.json when empty).</summary>
     public ImmutableArray<string> Data { get; init; } = [];
 
-    /// <summary>Whether deploy ships a release for it: a process to run or a static directory to serve.</summary>
-    public bool ShipsRelease => Run is not null || Static is not null;
+    /// <summary>app.compose: the environment runs as a docker compose project; null for a command or a static site.</summary>
+    public ComposePlan? Compose { get; init; }
+
+    /// <summary>Whether deploy ships a release for it: a process to run, a compose project or a static directory to serve.</summary>
+    public bool ShipsRelease => Run is not null || Static is not null || Compose is not null;
+
+    /// <summary>Whether a process (an app.run command or a compose project behind its slot's proxy) serves it from slot a or b.</summary>
+    public bool RunsInSlots => Run is not null || Compose is not null;
 
     /// <summary>A static site: nginx serves the release's directory and no process runs.</summary>
-    public bool IsStatic => Run is null && Static is not null;
+    public bool IsStatic => Run is null && Compose is null && Static is not null;
 
     /// <summary>
     /// The app section exactly as plan.json holds it (same keys, same nulls), for what fingerprints the planned app
@@ -82,6 +88,13 @@ public sealed record AppPlan(
     {
         ["build"] = new System.Text.Json.Nodes.JsonArray([.. Build.Select(b => (System.Text.Json.Nodes.JsonNode?)b)]),
         ["buildTimeoutSeconds"] = BuildTimeoutSeconds,
+        ["compose"] = Compose is { } c ? new System.Text.Json.Nodes.JsonObject
+        {
+            ["file"] = c.File,
+            ["fileSha256"] = c.FileSha256,
+            ["port"] = c.Port,
+            ["service"] = c.Service,
+        } : null,
         ["healthCheck"] = HealthCheck is { } hc ? new System.Text.Json.Nodes.JsonObject
         {
             ["deadlineSeconds"] = hc.DeadlineSeconds,
@@ -98,6 +111,9 @@ public sealed record AppPlan(
         ["static"] = Static,
     };
 }
+
+/// <summary>plan app.compose: the compose file in the release, its SHA-256 at the planned revision, the service behind the vhost and its port.</summary>
+public sealed record ComposePlan(string File, string FileSha256, string Service, int Port);
 
 public sealed record HealthCheckPlan(string Path, int IntervalSeconds, int TimeoutSeconds, int DeadlineSeconds, string ExpectStatus);
 

@@ -24,7 +24,11 @@ public sealed record NodePlan(
     ImmutableArray<string> Environments,
     NodeGateStamp? DnsGate,
     ImmutableSortedDictionary<string, NodeVhost> VirtualHosts,
-    JsonElement Raw);
+    JsonElement Raw)
+{
+    /// <summary>plan.nodes.&lt;node&gt;.containers: the node hosts compose environments, so it needs the container engine.</summary>
+    public bool Containers { get; init; }
+}
 
 /// <summary>plan.nodes.&lt;node&gt;.dnsGate: the fingerprint of what dns-gate checked for the node.</summary>
 public sealed record NodeGateStamp(string VhostsHash);

@@ -212,6 +212,7 @@ public static class PlanReader
             app.ObjectOrNull("sandbox") is { } sandbox ? sandbox.Strings("allow") : [])
         {
             Data = app.StringsOrEmpty("data"),
+            Compose = app.ObjectOrNull("compose") is { } c ? new ComposePlan(c.String("file"), c.String("fileSha256"), c.String("service"), c.Int("port")) : null,
         };
     }
 
@@ -237,7 +238,10 @@ public static class PlanReader
             [.. listed.Select(i => i.AsString())],
             n.ObjectOrNull("dnsGate") is { } stamp ? new NodeGateStamp(stamp.String(GateStamp.Key)) : null,
             Sorted(vhosts, v => v.Name),
-            n.Value.Clone());
+            n.Value.Clone())
+        {
+            Containers = n.Value.TryGetProperty("containers", out var containers) && containers.ValueKind == System.Text.Json.JsonValueKind.True,
+        };
     }
 
     private static NodeVhost Vhost(string name, PlanElement v, ImmutableSortedDictionary<string, EnvironmentPlan> environments)

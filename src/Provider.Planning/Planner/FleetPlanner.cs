@@ -36,6 +36,7 @@ public static partial class FleetPlanner
         ProviderChecks.DerivedNames(provider, nodes.Keys, environments.Select(e => e.UserName), diagnostics);
         Secrets.EncryptedSecretsPlanner.CheckOperatorRecipients(provider, diagnostics);
         environments = Secrets.EncryptedSecretsPlanner.Attach(provider, nodes, input.Projects, environments, diagnostics);
+        environments = ComposePlanner.Attach(input.Projects, environments, diagnostics);
         if (diagnostics.HasErrors)
         {
             return new PlanResult(diagnostics.Sorted().ToImmutableArray(), null, null, null);
@@ -350,6 +351,10 @@ public static partial class FleetPlanner
         foreach (var p in input.Projects.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             Add(p.Manifest?.Name ?? p.Name, p.Manifest?.Text ?? "", p.Rev);
+            foreach (var f in p.ComposeFiles)
+            {
+                Add(f.DisplayName, f.Sha256 ?? "missing", p.Rev);
+            }
         }
 
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));

@@ -50,6 +50,13 @@ public static class HostenvPaths
     /// <summary>The socket one of the two service slots (a, b) listens on; in.sock links to the live one.</summary>
     public static string SlotSocket(string userName, string slot) => UpstreamRuntimeDir(userName) + "/slot-" + slot + ".sock";
 
+    /// <summary>
+    /// The node-loopback port a compose environment's service publishes in slot a or b; the slot's unit forwards the slot
+    /// socket to it. Fixed per environment (from its UID, which never changes hands), so a container restarted by its
+    /// engine comes back on the same port: 20000-59999, two per UID, repeating every 20,000 UIDs.
+    /// </summary>
+    public static int ComposePort(int uid, string slot) => 20000 + ((uid % 20000) * 2) + (slot == "b" ? 1 : 0);
+
     /// <summary>The app's systemd template unit; instances are the two slots, a and b.</summary>
     public static string AppUnit(string userName) => "hostenv-" + userName + "-app@.service";
 }

@@ -29,6 +29,8 @@ public static class NodeSystemModel
         w.Strings("addresses", node.Addresses);
         w.String("canonicalName", $"{node.Name}.{provider.HostenvHostname}");
         w.Number("confirmTimeoutSeconds", node.ConfirmTimeoutSeconds);
+        // Whether the node hosts compose environments: node bootstrap installs and enables the container engine only then.
+        w.Bool("containers", envs.Any(e => e.Compose is not null));
         w.Strings("environments", envs.Select(e => e.UserName));
         w.Bool("magicRollback", node.MagicRollback);
         w.StartObject("networking");

@@ -66,7 +66,7 @@ public static class PlanDocument
         w.StartObject(env.UserName);
         if (spec.App is { } app)
         {
-            App(w, app);
+            App(w, app, env.Compose);
         }
         else
         {
@@ -153,11 +153,25 @@ public static class PlanDocument
     public static ImmutableArray<string> AuthorizedKeys(PlannedEnvironment env) =>
         [.. env.Manifest.AllUsers.Concat(env.Spec.Users).SelectMany(u => u.PublicKeys).Select(k => k.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    private static void App(SortedJsonWriter w, AppSpec app)
+    private static void App(SortedJsonWriter w, AppSpec app, Plan.ComposePlan? compose)
     {
         w.StartObject("app");
         w.Strings("build", app.Build);
         w.Number("buildTimeoutSeconds", app.BuildTimeoutSeconds);
+        if (compose is { } c)
+        {
+            w.StartObject("compose");
+            w.String("file", c.File);
+            w.String("fileSha256", c.FileSha256);
+            w.Number("port", c.Port);
+            w.String("service", c.Service);
+            w.EndObject();
+        }
+        else
+        {
+            w.Null("compose");
+        }
+
         if (!app.Data.IsEmpty)
         {
             w.Strings("data", app.Data); // only when declared: plans (and release fingerprints) without it stay as they were

@@ -15,7 +15,16 @@ public sealed record ProjectInput(string Name, SourceFile? Manifest, string? Rev
 {
     /// <summary>The project's encrypted secrets (&lt;dir&gt;/secrets/&lt;environment&gt;.age) at the same revision, sorted by environment.</summary>
     public ImmutableArray<SecretsFileInput> SecretFiles { get; init; } = [];
+
+    /// <summary>The compose files its environments name (app.compose.file), read at the same revision, sorted by path.</summary>
+    public ImmutableArray<ProjectFileInput> ComposeFiles { get; init; } = [];
 }
+
+/// <summary>
+/// A file of a project that the planner needs besides the manifest: its path in the project (the release), its text and
+/// the SHA-256 of its bytes (Text null: no such file), and the name messages use (repo-relative).
+/// </summary>
+public sealed record ProjectFileInput(string Path, string? Text, string? Sha256, string DisplayName);
 
 /// <summary>
 /// One .age file of a project as the loader saw it: the environment it is for, its path in the project, the SHA-256 of
@@ -50,6 +59,9 @@ public sealed record PlannedEnvironment(
 
     /// <summary>The environment's secrets kept in its project as age ciphertext, if any.</summary>
     public Plan.EncryptedSecretsPlan? EncryptedSecrets { get; init; }
+
+    /// <summary>app.compose with the hash of the compose file at the planned revision, when the environment runs containers.</summary>
+    public Plan.ComposePlan? Compose { get; init; }
 }
 
 public sealed record PlannedFleet(

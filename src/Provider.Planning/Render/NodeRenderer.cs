@@ -81,11 +81,21 @@ public static class NodeRenderer
         var restore = new StringBuilder();
         foreach (var user in (n["environments"] as JsonArray ?? []).Select(e => e?.GetValue<string>() ?? "").Order(StringComparer.Ordinal))
         {
-            if (plan["environments"]?[user] is JsonObject env && env["app"]?["run"]?.GetValue<string>() is { } run)
+            if (plan["environments"]?[user] is JsonObject env && (env["app"]?["run"]?.GetValue<string>() is not null || env["app"]?["compose"] is JsonObject))
             {
                 restore.Append(string.Join('\t', user, HostenvPaths.EnvStateDir(user), HostenvPaths.UpstreamSocket(user),
                     HostenvPaths.SlotSocket(user, "SLOT"), HostenvPaths.AppUnit(user).Replace("@.service", "@SLOT.service", StringComparison.Ordinal))).Append('\n');
-                files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes($"#!/bin/sh\n# {user}: the app's run command from hostenv.yaml; the environment stage starts it in slot a or b\nexec {run}\n"), "0755"));
+                if (env["app"]?["run"]?.GetValue<string>() is { } run)
+                {
+                    files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes($"#!/bin/sh\n# {user}: the app's run command from hostenv.yaml; the environment stage starts it in slot a or b\nexec {run}\n"), "0755"));
+                }
+                else
+                {
+                    // The sandbox sees only the generation's apps/<user>/: the slot's forwarder lives there too.
+                    files.Add(new GeneratedFile($"apps/{user}/run", Encoding.UTF8.GetBytes(ComposeProxyScript), "0755"));
+                    files.Add(new GeneratedFile($"apps/{user}/ready", Encoding.UTF8.GetBytes(ComposeReadyScript), "0755"));
+                }
+
                 files.Add(Text("systemd/" + HostenvPaths.AppUnit(user), AppUnit(user, env).Write()));
             }
         }
@@ -163,13 +173,34 @@ public static class NodeRenderer
                 new UnitSetting("EnvironmentFile", "-" + SecretsRoot + "/" + user + ".age.env"),
                 new UnitSetting("EnvironmentFile", "-" + HostenvPaths.OverridesRoot + "/" + user + "/env"),
                 UnitSetting.WithSpecifiers("ExecStartPre", "/bin/rm -f " + HostenvPaths.SlotSocket(user, "%i")),
-                new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run"),
+                .. Start(user, env),
                 new UnitSetting("KillSignal", "SIGTERM"),
                 new UnitSetting("TimeoutStopSec", "30"),
                 new UnitSetting("Restart", "on-failure"),
                 new UnitSetting("RestartSec", "1"),
             ]),
         ]);
+    }
+
+    /// <summary>
+    /// How a slot starts: an app runs its command; a compose environment's slot forwards its socket to the port its
+    /// project publishes on the node's loopback (fixed per environment and slot), then makes the socket nginx's to use.
+    /// </summary>
+    private static UnitSetting[] Start(string user, JsonObject env)
+    {
+        if (env["app"]?["compose"] is not JsonObject)
+        {
+            return [new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run")];
+        }
+
+        var uid = env["uid"]?.GetValue<int>() ?? 0;
+        return
+        [
+            new UnitSetting("Environment", "HOSTENV_COMPOSE_PORT_A=" + HostenvPaths.ComposePort(uid, "a").ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new UnitSetting("Environment", "HOSTENV_COMPOSE_PORT_B=" + HostenvPaths.ComposePort(uid, "b").ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new UnitSetting("ExecStart", CurrentLink + "/apps/" + user + "/run"),
+            new UnitSetting("ExecStartPost", CurrentLink + "/apps/" + user + "/ready"),
+        ];
     }
 
     /// <summary>Where `secrets set` writes each environment's secrets (0600, owned by the environment's user).</summary>
@@ -347,4 +378,10 @@ public static class NodeRenderer
 
     /// <summary>Runs at boot: links each app's upstream socket to its live slot again and starts that slot's unit.</summary>
     private static readonly string RestoreScript = Resource("hostenv-restore.sh");
+
+    /// <summary>ExecStart of a compose environment's slot unit: the slot socket forwarded to its project's published port.</summary>
+    private static readonly string ComposeProxyScript = Resource("hostenv-compose-proxy.sh");
+
+    /// <summary>ExecStartPost of a compose environment's slot unit: the socket made connectable for nginx's group.</summary>
+    private static readonly string ComposeReadyScript = Resource("hostenv-compose-ready.sh");
 }

@@ -143,7 +143,17 @@ internal static class PlanAssert
             return;
         }
 
-        Keys(a, path, "build", "buildTimeoutSeconds", "healthCheck", "hooks", "keepReleases", "run", "sandbox", "sharedDirs", "static");
+        Keys(a, path, "build", "buildTimeoutSeconds", "compose", "healthCheck", "hooks", "keepReleases", "run", "sandbox", "sharedDirs", "static");
+        Assert.True((a["compose"] is null) == (app.Compose is null), $"{path}.compose: json {(a["compose"] is null ? "null" : "an object")}, model {(app.Compose is null ? "null" : "set")}");
+        if (a["compose"] is JsonObject compose && app.Compose is { } c)
+        {
+            Keys(compose, path + ".compose", "file", "fileSha256", "port", "service");
+            Eq(Str(compose["file"]), c.File, path + ".compose.file");
+            Eq(Str(compose["fileSha256"]), c.FileSha256, path + ".compose.fileSha256");
+            Eq(Str(compose["service"]), c.Service, path + ".compose.service");
+            Eq(Int(compose["port"]), c.Port, path + ".compose.port");
+        }
+
         Seq(Strs(a["build"]), app.Build, path + ".build");
         Eq(Int(a["buildTimeoutSeconds"]), app.BuildTimeoutSeconds, path + ".buildTimeoutSeconds");
         Eq(Str(a["run"]), app.Run, path + ".run");
@@ -179,6 +189,7 @@ internal static class PlanAssert
         Seq(Strs(n["addresses"]), node.Addresses, path + ".addresses");
         Eq(Int(n["confirmTimeoutSeconds"]), node.ConfirmTimeoutSeconds, path + ".confirmTimeoutSeconds");
         Eq(Bool(n["magicRollback"]), node.MagicRollback, path + ".magicRollback");
+        Eq(Bool(n["containers"]), node.Containers, path + ".containers");
         Seq(Strs(n["environments"]), node.Environments, path + ".environments");
         Seq(Strs(n["environments"]), [.. plan.EnvironmentsOn(name).Select(e => e.UserName)], path + ".environments (EnvironmentsOn)");
         Assert.True(JsonNode.DeepEquals(n, JsonNode.Parse(node.Raw.GetRawText())), path + ": Raw differs from the JSON");
