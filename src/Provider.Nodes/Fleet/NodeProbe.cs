@@ -18,7 +18,8 @@ public static class NodeProbe
     public const long MinFreeBytes = 1L << 30;
     public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
 
-    public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct)
+    /// <param name="runtimes">The runtimes the plan puts on the node (app.preset): each is a check of its own.</param>
+    public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct, ImmutableArray<string> runtimes = default)
     {
         try
         {
@@ -40,6 +41,13 @@ public static class NodeProbe
             var skew = remote is { } t ? t - (before + ((after - before) / 2)) : TimeSpan.MaxValue;
             checks.Add(new NodeCheck("clock", remote is not null && skew.Duration() <= MaxSkew, remote is null ? "unreadable" : $"skew {skew.TotalSeconds:+0.0;-0.0} s"));
             checks.Add(new NodeCheck("sudo", V("sudo") == "yes" || target.User == "root", target.User == "root" ? "root login" : V("sudo") == "yes" ? "passwordless" : "sudo -n failed: the deploy user needs NOPASSWD sudo"));
+            foreach (var runtime in runtimes.IsDefault ? [] : runtimes)
+            {
+                var version = V("runtime-" + runtime);
+                checks.Add(new NodeCheck(runtime, version.Length > 0, version.Length > 0 ? version
+                    : $"not installed, and the plan needs it (run node bootstrap: {string.Join(" ", Planning.Model.Runtimes.Packages(runtime))})"));
+            }
+
             return new NodeHealth(target.Node, target.Host, true, checks.ToImmutable(), null);
         }
         catch (NodeConnectionException ex)

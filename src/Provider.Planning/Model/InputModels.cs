@@ -26,6 +26,9 @@ public sealed record CloudflareConfig(bool Enable, string? ZoneId, string? ApiTo
 public sealed record ProjectSource(string Name, string? Path, string? Git, string? Ref, string Dir)
 {
     public bool IsGit => Git is not null;
+
+    /// <summary>containers.allow: the <see cref="Containers.ContainerFeature"/> names this project's compose files may use (sorted, distinct).</summary>
+    public ImmutableArray<string> ContainerAllow { get; init; } = [];
 }
 
 public sealed record ResourceLimits(string? CpuQuota, string? MemoryMax)
@@ -145,7 +148,11 @@ public sealed record AppSpec(
     string? PostDeploy,
     int KeepReleases,
     ImmutableArray<string> SharedDirs,
-    ImmutableArray<string> SandboxAllow);
+    ImmutableArray<string> SandboxAllow)
+{
+    /// <summary>app.preset (python, node): Build and Run already hold what it resolved to; the node needs its runtime.</summary>
+    public string? Preset { get; init; }
+}
 
 public sealed record VerificationSpec(string Path, string? Host, string Scheme, string ExpectStatus, string? BodyRegex, bool FollowRedirects, bool Enforce);
 

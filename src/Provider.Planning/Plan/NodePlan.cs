@@ -24,7 +24,11 @@ public sealed record NodePlan(
     ImmutableArray<string> Environments,
     NodeGateStamp? DnsGate,
     ImmutableSortedDictionary<string, NodeVhost> VirtualHosts,
-    JsonElement Raw);
+    JsonElement Raw)
+{
+    /// <summary>runtimes: what the node's environments need installed (app.preset), e.g. nodejs, python3; empty when none.</summary>
+    public ImmutableArray<string> Runtimes { get; init; } = [];
+}
 
 /// <summary>plan.nodes.&lt;node&gt;.dnsGate: the fingerprint of what dns-gate checked for the node.</summary>
 public sealed record NodeGateStamp(string VhostsHash);

@@ -234,7 +234,10 @@ public static class PlanReader
             [.. listed.Select(i => i.AsString())],
             n.ObjectOrNull("dnsGate") is { } stamp ? new NodeGateStamp(stamp.String(GateStamp.Key)) : null,
             Sorted(vhosts, v => v.Name),
-            n.Value.Clone());
+            n.Value.Clone())
+        {
+            Runtimes = n.Value.TryGetProperty("runtimes", out _) ? n.Strings("runtimes") : [],
+        };
     }
 
     private static NodeVhost Vhost(string name, PlanElement v, ImmutableSortedDictionary<string, EnvironmentPlan> environments)
