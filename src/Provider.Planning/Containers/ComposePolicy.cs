@@ -66,6 +66,40 @@ public static class ComposePolicy
         return checker.Result();
     }
 
+    /// <summary>
+    /// The compose file and every file of the release it pulls in (extends, include), each checked once. releaseFile
+    /// gives a release file's text by its path in the release (null when the release has no such file); displayName
+    /// turns that path into the one messages show. A pulled-in file that is missing is an error at its reference.
+    /// </summary>
+    public static ComposePolicyResult CheckWithIncludes(ComposePolicyInput input, Func<string, string?> releaseFile, Func<string, string> displayName)
+    {
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        var used = new SortedSet<string>(StringComparer.Ordinal);
+        var seen = new SortedSet<string>(StringComparer.Ordinal) { input.PathInRelease };
+        var queue = new Queue<ComposePolicyInput>([input]);
+        while (queue.TryDequeue(out var next))
+        {
+            var result = Check(next);
+            diagnostics.AddRange(result.Diagnostics);
+            used.UnionWith(result.UsedFeatures);
+            foreach (var path in result.IncludedFiles.Where(seen.Add))
+            {
+                if (releaseFile(path) is { } text)
+                {
+                    queue.Enqueue(next with { File = displayName(path), PathInRelease = path, Text = text });
+                }
+                else
+                {
+                    diagnostics.Add(new Diagnostic(ContainerCodes.FileOutsideRelease, DiagnosticLevel.Error,
+                        $"'{DiagnosticText.Visible(path)}' (pulled in by extends or include) is not in the release",
+                        new SourcePosition(next.File, 1, 1), Hint: "add the file to the release, or remove the reference"));
+                }
+            }
+        }
+
+        return new ComposePolicyResult(diagnostics.ToImmutable(), [.. used], [.. seen.Where(p => p != input.PathInRelease)]);
+    }
+
     private sealed class Checker(ComposePolicyInput input)
     {
         private readonly List<Diagnostic> diagnostics = [];

@@ -122,6 +122,33 @@ public class ComposePolicyTests
     }
 
     [Fact]
+    public void CheckWithIncludes_PrivilegedInExtendedFile_RefusedInThatFile()
+    {
+        var files = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["deploy/base.yaml"] = "include: [more.yaml]\nservices:\n  web:\n    image: shop\n",
+            ["deploy/more.yaml"] = "services:\n  worker:\n    image: shop\n    privileged: true\n",
+        };
+
+        var result = ComposePolicy.CheckWithIncludes(
+            new ComposePolicyInput("examples/shop/deploy/compose.yaml", "deploy/compose.yaml", "services:\n  web:\n    extends: { file: base.yaml, service: web }\n    volumes_from: [web]\n", "acme__shop", User, []),
+            path => files.GetValueOrDefault(path), path => "examples/shop/" + path);
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(new SourcePosition("examples/shop/deploy/more.yaml", 4, 17), error.Position);
+        Assert.Equal(["deploy/base.yaml", "deploy/more.yaml"], result.IncludedFiles.ToArray());
+    }
+
+    [Fact]
+    public void CheckWithIncludes_IncludedFileMissing_Error()
+    {
+        var result = ComposePolicy.CheckWithIncludes(
+            new ComposePolicyInput("c.yaml", "c.yaml", "include: [gone.yaml]\n", "acme__shop", User, []), _ => null, p => p);
+
+        Assert.Equal(ContainerCodes.FileOutsideRelease, Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
     public void Check_DockerSocketAllowedForARunMount_StillNeedsBindMounts()
     {
         var compose = Service("    volumes: [\"/var/run:/host-run\"]\n");
