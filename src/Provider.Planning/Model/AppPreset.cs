@@ -15,18 +15,14 @@ public static class AppPreset
     public static readonly ImmutableArray<string> All = [Node, Python];
 
     /// <summary>
-    /// python: a venv in the release, then pip only when requirements.txt names something (pip refuses an empty
-    /// list, and a project without dependencies must build on a node without a package index).
+    /// python: a venv in the release, then pip with requirements.txt (pip installs nothing, and asks no index, when the
+    /// file names no package: an app without dependencies builds on a node without a package index).
     /// node: `npm ci` from the lockfile without dev dependencies; no audit or funding requests (they need the registry
     /// and change nothing).
     /// </summary>
     public static ImmutableArray<string> Build(string preset) => preset switch
     {
-        Python =>
-        [
-            "python3 -m venv .venv",
-            "if grep -qv -e '^[[:space:]]*$' -e '^[[:space:]]*#' requirements.txt 2>/dev/null; then .venv/bin/pip install --disable-pip-version-check --no-input -r requirements.txt; fi",
-        ],
+        Python => ["python3 -m venv .venv", ".venv/bin/pip install --disable-pip-version-check --no-input -r requirements.txt"],
         Node => ["npm ci --omit=dev --no-audit --no-fund"],
         _ => [],
     };
