@@ -9,8 +9,8 @@ namespace Provider.Cli.Tests;
 /// </summary>
 public partial class PlanAccessTests
 {
-    /// <summary>Files that index JSON documents of their own, not the plan.</summary>
-    private static readonly string[] OwnDocuments = ["src/Provider.Nodes/Apply/DeployJournal.cs"];
+    /// <summary>Files that index JSON documents of their own, not the plan (the deploy journal; a release's compose file).</summary>
+    private static readonly string[] OwnDocuments = ["src/Provider.Nodes/Apply/DeployJournal.cs", "src/Provider.Nodes/Apply/EnvironmentStage.Compose.cs"];
 
     [GeneratedRegex("""(\?|\]|\b[A-Za-z]+)\["(environments|nodes|nodeConnections|app|source|dnsGate|inputsHash|cloudflare|deploymentVerification|healthCheck|userName|hostname|secrets|virtualHosts|services|planFormat)"\]""")]
     private static partial Regex PlanLookup();

@@ -353,3 +353,13 @@ t = N + "  - name: ops\n    format: json\n"
 one("provider-notify-no-url", "a webhook with neither url nor urlEnv", P, t, "HP1006", "name: ops")
 t = N + "  - { name: ops, urlEnv: OPS_HOOK, on: [failed, rolledback] }\n"
 one("provider-notify-on-typo", "a webhook event misspelt (did you mean 'rolled-back')", P, t, "HP1006", "rolledback")
+
+# --- containers (issue 11, items 5 and 6): provider.yaml's per-project allow-list, app.preset ---
+t = rep(P, "  acme__shop: { path: examples/shop, dir: .hostenv }", "  acme__shop: { path: examples/shop, dir: .hostenv, containers: { allow: [privileged, hostNetwrk] } }")
+one("provider-containers-unknown-feature", "a container feature misspelt in a project's allow-list (did you mean 'hostNetwork')", P, t, "HP1006", "hostNetwrk")
+t = rep(P, "  acme__shop: { path: examples/shop, dir: .hostenv }", "  acme__shop: { path: examples/shop, dir: .hostenv, containers: { allow: privileged } }")
+one("provider-containers-allow-not-list", "containers.allow as a single string", P, t, "HP1004", "privileged }")
+t = rep(P, "  acme__shop: { path: examples/shop, dir: .hostenv }", "  acme__shop: { path: examples/shop, dir: .hostenv, containers: { privileged: true } }")
+one("provider-containers-feature-as-key", "a container feature written as a key instead of an allow-list entry", P, t, "HP1003", "privileged: true")
+t = M + '  main:\n    app: { preset: ruby }\n'
+one("manifest-preset-unknown", "an app preset that does not exist", D, t, "HP1006", "ruby")

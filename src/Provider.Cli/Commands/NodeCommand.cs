@@ -128,6 +128,12 @@ public static class NodeCommand
             TextTable.Write(console.Out, ["NODE", "ADDRESS", "STATUS", .. names.Select(n => n.ToUpperInvariant())],
                 results.Select(h => (string[])[h.Node, h.Address, h.Healthy ? "ok" : "FAIL",
                     .. names.Select(n => h.Checks.FirstOrDefault(c => c.Name == n) is { } c ? (c.Ok ? "" : "✗ ") + c.Detail : h.Reachable ? "" : "-")]));
+            // Checks only some nodes have (the runtimes their plan needs): one line each under the table.
+            foreach (var (h, c) in results.SelectMany(h => h.Checks.Where(c => !names.Contains(c.Name)).Select(c => (h, c))))
+            {
+                console.Out.WriteLine($"{h.Node} runtime {c.Name}: {(c.Ok ? "" : "✗ ")}{c.Detail}");
+            }
+
             foreach (var h in results.Where(h => h.Error is not null))
             {
                 console.Error.WriteLine($"{h.Node}: {h.Error}");

@@ -28,7 +28,9 @@ public static class NodeMaintenance
 
         var key = SshKeyLocator.Locate(identity);
         var containers = ContainerNodes(repoDir);
-        return ([.. await Task.WhenAll(selected.Select(n => NodeProbe.CheckAsync(NodeInventory.Target(n, deployUser), key, clock, ct, containers.Contains(n.Name))))], diagnostics);
+        var runtimes = PlannedRuntimes(repoDir);
+        return ([.. await Task.WhenAll(selected.Select(n => NodeProbe.CheckAsync(NodeInventory.Target(n, deployUser), key, clock, ct, containers.Contains(n.Name),
+            runtimes.GetValueOrDefault(n.Name, []))))], diagnostics);
     }
 
     /// <summary>Installs and enables what deploy needs on one node, under its lock (a second run changes nothing).</summary>
@@ -41,10 +43,10 @@ public static class NodeMaintenance
         await using var session = await SshNodeSession.ConnectAsync(NodeInventory.Target(node, deployUser), SshKeyLocator.Locate(identity), ct);
         // Bootstrap changes the node, so it takes the node lock like every deploy-type command.
         await using var nodeLock = await NodeLocking.TakeAsync(session, "node bootstrap " + node.Name, forceUnlock, progress, ct);
-        return await NodeBootstrapper.RunAsync(session, ct, containers: ContainerNodes(repoDir).Contains(node.Name));
+        return await NodeBootstrapper.RunAsync(session, ct, ContainerNodes(repoDir).Contains(node.Name), PlannedRuntimes(repoDir).GetValueOrDefault(node.Name, []));
     }
 
-    /// <summary>The nodes the current plan has compose environments on (none without a plan, or with one that does not read).</summary>
+    /// <summary>The nodes the current plan has compose environments on (none before the first plan).</summary>
     private static HashSet<string> ContainerNodes(string repoDir)
     {
         if (new ProviderRepository(repoDir).ReadText(ProviderRepository.PlanFile) is not { } text)
@@ -52,7 +54,20 @@ public static class NodeMaintenance
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var read = Provider.Planning.Plan.PlanReader.Read(text.Text);
-        return (read.Plan?.Nodes.Values ?? []).Where(n => n.Containers).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        return FleetAccess.Parse(text.Text).Plan.Nodes.Values.Where(n => n.Containers).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The runtimes generated/plan.json says each node needs (app.preset); none before the first plan, so bootstrap and
+    /// check still work on a new fleet. A plan that cannot be read is refused as every plan-reading command refuses it.
+    /// </summary>
+    public static ImmutableDictionary<string, ImmutableArray<string>> PlannedRuntimes(string repoDir)
+    {
+        if (new ProviderRepository(repoDir).ReadText(ProviderRepository.PlanFile) is not { } text)
+        {
+            return ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+        }
+
+        return FleetAccess.Parse(text.Text).Plan.Nodes.ToImmutableDictionary(n => n.Key, n => n.Value.Runtimes, StringComparer.Ordinal);
     }
 }

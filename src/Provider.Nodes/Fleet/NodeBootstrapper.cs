@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Provider.Nodes.Apply;
 using Provider.Nodes.Remote;
 using Provider.Nodes.Ssh;
+using Provider.Planning.Model;
 using Provider.Planning.Planner;
 using Provider.Planning.Render;
 
@@ -38,36 +39,21 @@ public static class NodeBootstrapper
     /// <summary>The container engine: installed and enabled only on nodes whose plan hosts compose environments (plan nodes.N.containers).</summary>
     public static readonly ImmutableArray<string> ContainerPackages = ["docker.io", "docker-compose"];
 
-    public static async Task<ImmutableArray<BootstrapStep>> RunAsync(SshNodeSession session, CancellationToken ct, bool containers = false)
+    /// <param name="containers">The plan has compose environments on the node: the container engine is installed and enabled.</param>
+    /// <param name="runtimes">
+    /// What the plan says the node's environments need (plan.nodes.&lt;node&gt;.runtimes, from app.preset): their Debian
+    /// packages are installed here and on no other node.
+    /// </param>
+    public static async Task<ImmutableArray<BootstrapStep>> RunAsync(SshNodeSession session, CancellationToken ct, bool containers = false, ImmutableArray<string> runtimes = default)
     {
         var steps = ImmutableArray.CreateBuilder<BootstrapStep>();
         var timeout = TimeSpan.FromSeconds(60);
 
-        var missing = new List<string>();
-        foreach (var p in containers ? Packages.AddRange(ContainerPackages) : Packages)
+        steps.Add(await EnsurePackagesAsync(session, "packages", containers ? Packages.AddRange(ContainerPackages) : Packages, ct));
+        if (!runtimes.IsDefaultOrEmpty)
         {
-            var q = await session.RunAsync(RemoteCommand.Exec("dpkg-query", "-W", "-f=${Status}", p), timeout, ct);
-            if (!q.Stdout.Contains("install ok installed", StringComparison.Ordinal))
-            {
-                missing.Add(p);
-            }
-        }
-
-        if (missing.Count == 0)
-        {
-            steps.Add(new BootstrapStep("packages", false, "already installed: " + string.Join(", ", containers ? Packages.AddRange(ContainerPackages) : Packages)));
-        }
-        else
-        {
-            var install = await session.RunAsync(
-                RemoteCommand.Shell("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \"$@\"", [.. missing]).AsRoot(),
-                TimeSpan.FromMinutes(10), ct);
-            if (!install.Success)
-            {
-                throw new NodeConnectionException($"installing {string.Join(", ", missing)} on node '{session.Target.Node}' failed: {install.Stderr.Trim()}");
-            }
-
-            steps.Add(new BootstrapStep("packages", true, "installed " + string.Join(", ", missing)));
+            var step = await EnsurePackagesAsync(session, "runtimes", [.. runtimes.SelectMany(r => Runtimes.Packages(r))], ct);
+            steps.Add(step with { Detail = string.Join(", ", runtimes) + " (" + step.Detail + ")" });
         }
 
         foreach (var (path, mode) in Directories)
@@ -92,6 +78,35 @@ public static class NodeBootstrapper
         }
 
         return steps.ToImmutable();
+    }
+
+    /// <summary>Installs the packages that are not installed yet (apt-get, one run); a second call changes nothing.</summary>
+    private static async Task<BootstrapStep> EnsurePackagesAsync(SshNodeSession session, string name, ImmutableArray<string> packages, CancellationToken ct)
+    {
+        var missing = new List<string>();
+        foreach (var p in packages)
+        {
+            var q = await session.RunAsync(RemoteCommand.Exec("dpkg-query", "-W", "-f=${Status}", p), TimeSpan.FromSeconds(60), ct);
+            if (!q.Stdout.Contains("install ok installed", StringComparison.Ordinal))
+            {
+                missing.Add(p);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return new BootstrapStep(name, false, "already installed: " + string.Join(", ", packages));
+        }
+
+        var install = await session.RunAsync(
+            RemoteCommand.Shell("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \"$@\"", [.. missing]).AsRoot(),
+            TimeSpan.FromMinutes(10), ct);
+        if (!install.Success)
+        {
+            throw new NodeConnectionException($"installing {string.Join(", ", missing)} on node '{session.Target.Node}' failed: {install.Stderr.Trim()}");
+        }
+
+        return new BootstrapStep(name, true, "installed " + string.Join(", ", missing));
     }
 
     private static void Require(CommandResult r, SshNodeSession session, string what)

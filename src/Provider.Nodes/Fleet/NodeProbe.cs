@@ -18,7 +18,10 @@ public static class NodeProbe
     public const long MinFreeBytes = 1L << 30;
     public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
 
-    public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct, bool needsContainers = false)
+    /// <param name="needsContainers">The plan has compose environments on the node: the container engine must run.</param>
+    /// <param name="runtimes">The runtimes the plan puts on the node (app.preset): each is a check of its own.</param>
+    public static async Task<NodeHealth> CheckAsync(SshTarget target, string keyPath, TimeProvider clock, CancellationToken ct, bool needsContainers = false,
+        ImmutableArray<string> runtimes = default)
     {
         try
         {
@@ -50,6 +53,13 @@ public static class NodeProbe
                     : !running ? $"docker.service is {docker.Split(' ')[0]}{(needsContainers ? " (run node bootstrap)" : "")}"
                     : V("compose").Length == 0 ? $"docker {docker.Split(' ')[1]} runs; no compose (install docker-compose)"
                     : $"docker {docker.Split(' ')[1]} running, compose {V("compose")}"));
+            }
+
+            foreach (var runtime in runtimes.IsDefault ? [] : runtimes)
+            {
+                var version = V("runtime-" + runtime);
+                checks.Add(new NodeCheck(runtime, version.Length > 0, version.Length > 0 ? version
+                    : $"not installed, and the plan needs it (run node bootstrap: {string.Join(" ", Planning.Model.Runtimes.Packages(runtime))})"));
             }
 
             return new NodeHealth(target.Node, target.Host, true, checks.ToImmutable(), null);

@@ -24,7 +24,10 @@ public static class InputBinder
         var dd = r?["defaults"]?["deploy"];
         var hc = dd?["healthCheck"];
         var projects = Members(r, "projects")
-            .Select(p => new ProjectSource(p.Key, Str(p.Value, "path"), Str(p.Value, "git"), Str(p.Value, "ref"), Str(p.Value, "dir") ?? ".hostenv"))
+            .Select(p => new ProjectSource(p.Key, Str(p.Value, "path"), Str(p.Value, "git"), Str(p.Value, "ref"), Str(p.Value, "dir") ?? ".hostenv")
+            {
+                ContainerAllow = [.. Strings(p.Value?["containers"], "allow").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            })
             .ToImmutableArray();
         return new ProviderConfig(
             (Str(r, "hostenvHostname") ?? "").TrimEnd('.').ToLowerInvariant(),
@@ -138,10 +141,11 @@ public static class InputBinder
     {
         var hc = app["healthCheck"];
         var hooks = app["hooks"];
+        var preset = Str(app, "preset");
         return new AppSpec(
-            StringOrStrings(app, "build"),
+            app.ContainsKey("build") || preset is null ? StringOrStrings(app, "build") : AppPreset.Build(preset),
             Int(app, "buildTimeoutSeconds") ?? 600,
-            Str(app, "run"),
+            Str(app, "run") ?? (preset is null || app.ContainsKey("static") ? null : AppPreset.Run(preset)),
             Str(app, "static"),
             hc is JsonObject
                 ? new HealthCheckSpec(
@@ -161,6 +165,7 @@ public static class InputBinder
             Compose = app["compose"] is JsonObject compose
                 ? new ComposeSpec(Str(compose, "file") ?? "", Str(compose, "service") ?? "", Int(compose, "port") ?? 0)
                 : null,
+            Preset = preset,
         };
     }
 

@@ -26,6 +26,9 @@ public sealed record CloudflareConfig(bool Enable, string? ZoneId, string? ApiTo
 public sealed record ProjectSource(string Name, string? Path, string? Git, string? Ref, string Dir)
 {
     public bool IsGit => Git is not null;
+
+    /// <summary>containers.allow: the <see cref="Containers.ContainerFeature"/> names this project's compose files may use (sorted, distinct).</summary>
+    public ImmutableArray<string> ContainerAllow { get; init; } = [];
 }
 
 public sealed record ResourceLimits(string? CpuQuota, string? MemoryMax)
@@ -152,6 +155,9 @@ public sealed record AppSpec(
 
     /// <summary>app.compose: the environment runs as a docker compose project (DESIGN §10).</summary>
     public ComposeSpec? Compose { get; init; }
+
+    /// <summary>app.preset (python, node): Build and Run already hold what it resolved to; the node needs its runtime.</summary>
+    public string? Preset { get; init; }
 }
 
 /// <summary>app.compose: the release's compose file, the service that receives the vhost's traffic, and its port inside its container.</summary>

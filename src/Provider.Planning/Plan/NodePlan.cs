@@ -28,6 +28,9 @@ public sealed record NodePlan(
 {
     /// <summary>plan.nodes.&lt;node&gt;.containers: the node hosts compose environments, so it needs the container engine.</summary>
     public bool Containers { get; init; }
+
+    /// <summary>runtimes: what the node's environments need installed (app.preset), e.g. nodejs, python3; empty when none.</summary>
+    public ImmutableArray<string> Runtimes { get; init; } = [];
 }
 
 /// <summary>plan.nodes.&lt;node&gt;.dnsGate: the fingerprint of what dns-gate checked for the node.</summary>

@@ -241,6 +241,7 @@ public static class PlanReader
             n.Value.Clone())
         {
             Containers = n.Value.TryGetProperty("containers", out var containers) && containers.ValueKind == System.Text.Json.JsonValueKind.True,
+            Runtimes = n.Value.TryGetProperty("runtimes", out _) ? n.Strings("runtimes") : [],
         };
     }
 

@@ -44,11 +44,19 @@ public static class ComposePlanner
             return env;
         }
 
-        // ---- compose policy: the single call site for the pure checks of the compose file's text (privileged, host
-        // namespaces, capabilities, devices, foreign bind mounts; issue 11 item 5). They report positioned errors into
-        // `diagnostics` against file.DisplayName; provider.yaml's allowances come from the planner's ProviderConfig.
-        // ComposePolicy.Check(env, compose, file, diagnostics);
-        // ----
+        // The compose file may not let the project out of its tenant (privileged, host namespaces, capabilities,
+        // devices, node paths outside its own directories, published ports...) unless provider.yaml allows that
+        // feature for the project; files it pulls in (extends, include) are checked the same way.
+        var policy = Containers.ComposePolicy.CheckWithIncludes(
+            new Containers.ComposePolicyInput(file.DisplayName, compose.File, file.Text, env.Source.Name, env.UserName, env.Source.ContainerAllow),
+            path => files.TryGetValue((env.Source.Name, path), out var f) ? f.Text : null,
+            path => files.TryGetValue((env.Source.Name, path), out var f) ? f.DisplayName : path);
+        foreach (var d in policy.Diagnostics.Where(d => !diagnostics.Items.Any(x => x.Code == d.Code && x.Position == d.Position && x.Message == d.Message)))
+        {
+            diagnostics.Add(d); // one compose file, several environments: reported once
+        }
+
+        ok &= policy.Allowed;
 
         return ok ? env with { Compose = new ComposePlan(compose.File, file.Sha256, compose.Service, compose.Port) } : env;
     }

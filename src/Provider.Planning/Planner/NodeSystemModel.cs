@@ -38,6 +38,13 @@ public static class NodeSystemModel
         w.Numbers("allowedTCPPorts", FirewallPorts);
         w.EndObject();
         w.EndObject();
+        var runtimes = NodeRuntimes(envs);
+        if (runtimes.Length > 0)
+        {
+            // Only on nodes that need one (app.preset): `node bootstrap` installs these there and nowhere else.
+            w.Strings("runtimes", runtimes);
+        }
+
         Acme(w, provider, vhosts);
         w.StartObject("services");
         Nginx(w, envs, vhosts);
@@ -59,6 +66,10 @@ public static class NodeSystemModel
         Users(w, envs);
         w.EndObject();
     }
+
+    /// <summary>The runtimes the node's enabled environments need (app.preset), sorted.</summary>
+    public static ImmutableArray<string> NodeRuntimes(IEnumerable<PlannedEnvironment> environments) =>
+        [.. environments.Select(e => e.Spec.App?.Preset is { } p ? AppPreset.Runtime(p) : null).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     private static void Acme(SortedJsonWriter w, ProviderConfig provider, List<PlannedVhost> vhosts)
     {

@@ -74,6 +74,14 @@ public static class PlanDocument
         }
 
         w.Strings("authorizedKeys", AuthorizedKeys(env));
+        if (env.Source.ContainerAllow.Length > 0)
+        {
+            // Only when the operator allowed something: what a project's containers may do beyond their tenant is for reviewers to see.
+            w.StartObject("containers");
+            w.Strings("allow", env.Source.ContainerAllow);
+            w.EndObject();
+        }
+
         w.StartArray("deploymentVerification");
         var defaultHost = env.VirtualHosts.FirstOrDefault(h => spec.VirtualHosts.Any(d => Vhosts.Normalise(d.Name) == h))
             ?? FleetPlanner.CanonicalHost(provider, env.UserName);
