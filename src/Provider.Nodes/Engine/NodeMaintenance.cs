@@ -27,10 +27,9 @@ public static class NodeMaintenance
         }
 
         var key = SshKeyLocator.Locate(identity);
-        var containers = ContainerNodes(repoDir);
-        var runtimes = PlannedRuntimes(repoDir);
-        return ([.. await Task.WhenAll(selected.Select(n => NodeProbe.CheckAsync(NodeInventory.Target(n, deployUser), key, clock, ct, containers.Contains(n.Name),
-            runtimes.GetValueOrDefault(n.Name, []))))], diagnostics);
+        var planned = PlannedNeeds(repoDir);
+        return ([.. await Task.WhenAll(selected.Select(n => NodeProbe.CheckAsync(NodeInventory.Target(n, deployUser), key, clock, ct,
+            planned.GetValueOrDefault(n.Name).Containers, planned.GetValueOrDefault(n.Name).Runtimes)))], diagnostics);
     }
 
     /// <summary>Installs and enables what deploy needs on one node, under its lock (a second run changes nothing).</summary>
@@ -43,31 +42,23 @@ public static class NodeMaintenance
         await using var session = await SshNodeSession.ConnectAsync(NodeInventory.Target(node, deployUser), SshKeyLocator.Locate(identity), ct);
         // Bootstrap changes the node, so it takes the node lock like every deploy-type command.
         await using var nodeLock = await NodeLocking.TakeAsync(session, "node bootstrap " + node.Name, forceUnlock, progress, ct);
-        return await NodeBootstrapper.RunAsync(session, ct, ContainerNodes(repoDir).Contains(node.Name), PlannedRuntimes(repoDir).GetValueOrDefault(node.Name, []));
-    }
-
-    /// <summary>The nodes the current plan has compose environments on (none before the first plan).</summary>
-    private static HashSet<string> ContainerNodes(string repoDir)
-    {
-        if (new ProviderRepository(repoDir).ReadText(ProviderRepository.PlanFile) is not { } text)
-        {
-            return new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        return FleetAccess.Parse(text.Text).Plan.Nodes.Values.Where(n => n.Containers).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var needs = PlannedNeeds(repoDir).GetValueOrDefault(node.Name);
+        return await NodeBootstrapper.RunAsync(session, ct, needs.Containers, needs.Runtimes);
     }
 
     /// <summary>
-    /// The runtimes generated/plan.json says each node needs (app.preset); none before the first plan, so bootstrap and
-    /// check still work on a new fleet. A plan that cannot be read is refused as every plan-reading command refuses it.
+    /// What generated/plan.json says each node needs beyond the base packages: the container engine (compose
+    /// environments) and runtimes (app.preset). Nothing before the first plan, so bootstrap and check still work on a new
+    /// fleet (a node missing here gets default: no containers, no runtimes). A plan that cannot be read is refused as
+    /// every plan-reading command refuses it.
     /// </summary>
-    public static ImmutableDictionary<string, ImmutableArray<string>> PlannedRuntimes(string repoDir)
+    private static ImmutableDictionary<string, (bool Containers, ImmutableArray<string> Runtimes)> PlannedNeeds(string repoDir)
     {
         if (new ProviderRepository(repoDir).ReadText(ProviderRepository.PlanFile) is not { } text)
         {
-            return ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+            return ImmutableDictionary<string, (bool, ImmutableArray<string>)>.Empty;
         }
 
-        return FleetAccess.Parse(text.Text).Plan.Nodes.ToImmutableDictionary(n => n.Key, n => n.Value.Runtimes, StringComparer.Ordinal);
+        return FleetAccess.Parse(text.Text).Plan.Nodes.ToImmutableDictionary(n => n.Key, n => (n.Value.Containers, n.Value.Runtimes), StringComparer.Ordinal);
     }
 }

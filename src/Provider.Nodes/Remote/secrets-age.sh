@@ -5,18 +5,13 @@
 #   secrets-age.sh DIR USER MODE HOSTKEY
 #   MODE check:   only try to open it (nothing is written); exit 3 when this node's key cannot
 #   MODE install: open it and replace the file atomically (temporary file in DIR, then rename)
-#   MODE remove:  the environment has no ciphertext any more: remove the file
+# (When a release has no ciphertext any more, deploy's state read, env-read-state.sh, removes the file.)
 set -eu
 dir=$1
 user=$2
 mode=$3
 key=$4
 file="$dir/$user.age.env"
-
-if [ "$mode" = remove ]; then
-  rm -f "$file"
-  exit 0
-fi
 
 umask 077
 install -d -m 0711 -o root -g root "$dir"
