@@ -14,8 +14,7 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class ComposeTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    // UIDs 65000+ stay clear of the other testbed tests' blocks.
-    private readonly TestbedProject project = new(testbed, "ct" + (Environment.ProcessId % 1000), 65_000 + (Environment.ProcessId % 50 * 10));
+    private readonly TestbedProject project = new(testbed, "ct" + (Environment.ProcessId % 1000), TestbedUids.Block(testbed));
 
     private const string Environments = """
           main:

@@ -14,7 +14,6 @@ public sealed class ConfirmationTestbedTests(TestbedEnvironment testbed) : IDisp
 {
     // 10_000..18_960: below every other testbed class's range (DeployTestbed 20_000+, EnvironmentTestbed 30_000+, Isolation 61_000+), so
     // no two classes of one run can reserve the same UID, and never past the 65_533 a UID may be.
-    private static int nextUidBlock = 10_000 + (Environment.ProcessId % 100 * 90);
     private readonly TempDir repo = TempDir.CopyOf(testbed.ProviderRepo);
     private string user = "";
 
@@ -27,7 +26,7 @@ public sealed class ConfirmationTestbedTests(TestbedEnvironment testbed) : IDisp
     {
         var project = "ct" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000;
         Directory.CreateDirectory(Path.Combine(repo.Path, "generated"));
-        File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {Interlocked.Add(ref nextUidBlock, 10)}}}\n");
+        File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {TestbedUids.Block(testbed)}}}\n");
         Directory.CreateDirectory(Path.Combine(App, ".hostenv"));
         File.Copy(Path.Combine(RepoPaths.Root, "examples", "demo", "server"), Path.Combine(App, "server"), overwrite: true);
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v1\n");

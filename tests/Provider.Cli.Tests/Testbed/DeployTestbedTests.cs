@@ -7,7 +7,6 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 20_000 + (Environment.ProcessId % 100 * 300);
     private readonly TempDir repo = TempDir.CopyOf(testbed.ProviderRepo);
     private readonly List<string> dnsFiles = [];
 
@@ -17,7 +16,7 @@ public sealed class DeployTestbedTests(TestbedEnvironment testbed) : IDisposable
     /// </summary>
     private void OwnUidRange()
     {
-        var start = Interlocked.Add(ref nextUidBlock, 10);
+        var start = TestbedUids.Block(testbed);
         Directory.CreateDirectory(Path.Combine(repo.Path, "generated"));
         File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {start}}}\n");
     }

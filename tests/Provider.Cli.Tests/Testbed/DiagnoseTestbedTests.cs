@@ -14,7 +14,6 @@ namespace Provider.Cli.Tests.Testbed;
 public sealed class DiagnoseTestbedTests(TestbedEnvironment testbed)
 {
     // Two UIDs a project, 12 projects a process: 63_000..65_400, below 65534 (nobody) and clear of IsolationTestbedTests' blocks.
-    private static int nextUidBlock = 63_000 + (Environment.ProcessId % 100 * 24);
 
     private const string WithSecret = """
           main:
@@ -132,7 +131,7 @@ public sealed class DiagnoseTestbedTests(TestbedEnvironment testbed)
     [Fact]
     public async Task Pull_GitSource_WritesAPatchThatAppliesToTheLockedCommit()
     {
-        using var project = new TestbedProject(testbed, "dgm" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 2)).Write(TestbedProject.AppOnNodeA);
+        using var project = new TestbedProject(testbed, "dgm" + Environment.ProcessId % 10000, TestbedUids.Block(testbed)).Write(TestbedProject.AppOnNodeA);
         using var work = new GitRepo();
         foreach (var file in Directory.EnumerateFiles(project.App, "*", SearchOption.AllDirectories))
         {
@@ -378,7 +377,7 @@ public sealed class DiagnoseTestbedTests(TestbedEnvironment testbed)
 
     private async Task<TestbedProject> DeployedAsync(string suffix, bool git = false, string manifest = TestbedProject.AppOnNodeA)
     {
-        var project = new TestbedProject(testbed, "dg" + suffix + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 2)).Write(manifest);
+        var project = new TestbedProject(testbed, "dg" + suffix + Environment.ProcessId % 10000, TestbedUids.Block(testbed)).Write(manifest);
         if (git)
         {
             File.WriteAllText(Path.Combine(project.App, "extra.txt"), "extra\n");

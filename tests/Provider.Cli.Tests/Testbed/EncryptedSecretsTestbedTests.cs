@@ -12,7 +12,6 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class EncryptedSecretsTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 64_000 + (Environment.ProcessId % 40 * 30);
     private readonly TempDir keys = new();
     private readonly List<TestbedProject> projects = [];
 
@@ -127,7 +126,7 @@ public sealed class EncryptedSecretsTestbedTests(TestbedEnvironment testbed) : I
     /// <summary>A project on node-a declaring GREETING, with provider.yaml listing an operator's age key as a recipient.</summary>
     private TestbedProject Project(string prefix)
     {
-        var project = new TestbedProject(testbed, prefix + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10))
+        var project = new TestbedProject(testbed, prefix + Environment.ProcessId % 10000, TestbedUids.Block(testbed))
             .Write(TestbedProject.AppOnNodeA + "\n    secrets: [GREETING]\n");
         projects.Add(project);
         if (!File.Exists(OperatorKey))

@@ -14,7 +14,6 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 30_000 + (Environment.ProcessId % 100 * 300);
     private readonly TempDir repo = TempDir.CopyOf(testbed.ProviderRepo);
     private string project = "";
     private string vhost = "";
@@ -29,7 +28,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         project = "et" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000;
         vhost = project + ".env.hosting.test";
         Directory.CreateDirectory(Path.Combine(repo.Path, "generated"));
-        File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {Interlocked.Add(ref nextUidBlock, 10)}}}\n");
+        File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {TestbedUids.Block(testbed)}}}\n");
         Directory.CreateDirectory(Path.Combine(App, ".hostenv"));
         File.Copy(Path.Combine(RepoPaths.Root, "examples", "demo", "server"), Path.Combine(App, "server"), overwrite: true);
         File.WriteAllText(Path.Combine(App, "greeting.txt"), "v1\n");

@@ -17,7 +17,6 @@ namespace Provider.Cli.Tests.Testbed;
 public sealed partial class FaultScenario : IDisposable
 {
     public const string Node = "node-a";
-    private static int nextUidBlock = 62_000 + (Environment.ProcessId % 10 * 300); // UIDs stop at 65533
 
     private readonly TestbedEnvironment testbed;
     private readonly List<string> dnsFiles = [];
@@ -26,36 +25,11 @@ public sealed partial class FaultScenario : IDisposable
     public FaultScenario(TestbedEnvironment testbed, string name, string? environments = null)
     {
         this.testbed = testbed;
-        Project = new TestbedProject(testbed, "fm" + (uint)name.GetHashCode(StringComparison.Ordinal) % 100000, FreeUidBlock(testbed));
+        Project = new TestbedProject(testbed, "fm" + (uint)name.GetHashCode(StringComparison.Ordinal) % 100000, TestbedUids.Block(testbed));
         Project.Write(environments ?? TestbedProject.AppOnNodeA);
     }
 
     public TestbedProject Project { get; }
-
-    /// <summary>
-    /// The next block of 10 UIDs/GIDs no account or group on the node has: nodes outlive test runs, and project names
-    /// (from string hashes) change from run to run, so a block an earlier run used on this testbed is skipped.
-    /// </summary>
-    private static int FreeUidBlock(TestbedEnvironment testbed)
-    {
-        lock (UidGate)
-        {
-            for (var tries = 0; tries < 300; tries++)
-            {
-                var block = nextUidBlock;
-                nextUidBlock = block + 10 > 65_500 ? 62_000 : block + 10;
-                var ids = string.Join(' ', Enumerable.Range(block, 11));
-                if (testbed.Ssh(Node, $"getent passwd {ids}; getent group {ids}; echo checked").Trim() == "checked")
-                {
-                    return block;
-                }
-            }
-
-            throw new InvalidOperationException("no free UID block from 62000 on " + Node);
-        }
-    }
-
-    private static readonly object UidGate = new();
 
     public string Repo => Project.Repo.Path;
 

@@ -16,7 +16,6 @@ namespace Provider.Cli.Tests.Testbed;
 public sealed partial class IsolationTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
     // Its own blocks above the other testbed classes' bases (20_000 to 40_000) and below 65534 (nobody).
-    private static int nextUidBlock = 61_000 + (Environment.ProcessId % 100 * 40);
     private readonly TempDir repo = TempDir.CopyOf(testbed.ProviderRepo);
     private string project = "";
 
@@ -54,7 +53,7 @@ public sealed partial class IsolationTestbedTests(TestbedEnvironment testbed) : 
     {
         project = "iso" + (uint)Environment.ProcessId % 100000;
         Directory.CreateDirectory(Path.Combine(repo.Path, "generated"));
-        File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {Interlocked.Add(ref nextUidBlock, 10)}}}\n");
+        File.WriteAllText(Path.Combine(repo.Path, "generated", "state.json"), $"{{\"_uidHighWaterMark\": {TestbedUids.Block(testbed)}}}\n");
         Directory.CreateDirectory(Path.Combine(App, ".hostenv"));
         File.Copy(Path.Combine(RepoPaths.Root, "examples", "demo", "server"), Path.Combine(App, "server"), overwrite: true);
         File.Copy(Path.Combine(RepoPaths.Root, "tests", "Provider.Cli.Tests", "Testbed", "IsolationProbe", "probe"), Path.Combine(App, "probe"), overwrite: true);

@@ -14,13 +14,12 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class JobsTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 8_500 + (Environment.ProcessId % 100 * 20);
     private readonly TempDir data = new();
 
     [Fact]
     public async Task ServiceDeploy_RefusesWithoutToken_StreamsProgressAndResult_ResumesByLastEventId_AndDeployRemoteTakesItsExitCode()
     {
-        using var project = new TestbedProject(testbed, "jb" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10)).Write(TestbedProject.AppOnNodeA, greeting: "first");
+        using var project = new TestbedProject(testbed, "jb" + Environment.ProcessId % 10000, TestbedUids.Block(testbed)).Write(TestbedProject.AppOnNodeA, greeting: "first");
         Assert.Equal(0, (await project.Cli("plan")).ExitCode);
         var db = Path.Combine(data.Path, "service.db");
         var created = await project.Cli("token", "create", "ci", "--scope", "deploy", "--db", db);

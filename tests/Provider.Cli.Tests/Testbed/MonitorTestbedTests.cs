@@ -14,14 +14,13 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class MonitorTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 5_000 + (Environment.ProcessId % 100 * 40);
     private readonly TempDir data = new();
     private TestbedProject? project;
 
     private async Task<(TestbedProject Project, string Token, string Env)> DeployedApp([System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         var token = "tok" + Guid.NewGuid().ToString("N")[..16];
-        project = new TestbedProject(testbed, "mt" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000, Interlocked.Add(ref nextUidBlock, 10)).Write(TestbedProject.AppOnNodeA, greeting: token);
+        project = new TestbedProject(testbed, "mt" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000, TestbedUids.Block(testbed)).Write(TestbedProject.AppOnNodeA, greeting: token);
         var deploy = await project.PlanAndDeploy("node-a");
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         var status = await project.Cli("status", "--node", "node-a", "--format", "json");

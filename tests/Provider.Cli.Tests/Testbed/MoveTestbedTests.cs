@@ -8,13 +8,11 @@ namespace Provider.Cli.Tests.Testbed;
 /// An environment the plan moves from node-a to node-b carries its data (DESIGN §12): the files its user wrote on node-a
 /// arrive on node-b with the same bytes, owner, mode, times and links; node-b serves; node-a no longer runs it. A
 /// move killed between its two copies finishes with --resume; a release that fails its health check on node-b leaves
-/// node-a serving. UIDs 60100-60990, clear of the other testbed tests (the planner stops at 65533).
+/// node-a serving.
 /// </summary>
 [Collection(nameof(TestbedCollection))]
 public sealed class MoveTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static readonly object UidGate = new();
-    private static int nextUidBlock = 60_100 + (Environment.ProcessId % 20 * 40);
     private TestbedProject? project;
 
     private const string OnNodeA = """
@@ -38,28 +36,8 @@ public sealed class MoveTestbedTests(TestbedEnvironment testbed) : IDisposable
 
     private TestbedProject Project([System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
-        project = new TestbedProject(testbed, "mv" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000, FreeUidBlock()).Write(OnNodeA);
+        project = new TestbedProject(testbed, "mv" + (uint)test.GetHashCode(StringComparison.Ordinal) % 100000, TestbedUids.Block(testbed)).Write(OnNodeA);
         return project;
-    }
-
-    /// <summary>A block of 10 UIDs/GIDs that no account or group has on either node (nodes outlive test runs).</summary>
-    private int FreeUidBlock()
-    {
-        lock (UidGate)
-        {
-            for (var tries = 0; tries < 200; tries++)
-            {
-                var block = nextUidBlock;
-                nextUidBlock = block + 10 > 60_980 ? 60_100 : block + 10;
-                var ids = string.Join(' ', Enumerable.Range(block, 11));
-                if (testbed.Nodes.Take(2).All(n => testbed.Ssh(n, $"getent passwd {ids}; getent group {ids}; echo checked").Trim() == "checked"))
-                {
-                    return block;
-                }
-            }
-
-            throw new InvalidOperationException("no free UID block from 60100 to 60990 on node-a and node-b");
-        }
     }
 
     private static string User(TestbedProject p) => ((JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(p.Repo.Path, "generated", "plan.json")))!["environments"]!)

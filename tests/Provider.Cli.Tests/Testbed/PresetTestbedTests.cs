@@ -6,7 +6,7 @@ namespace Provider.Cli.Tests.Testbed;
 /// app.preset on real nodes (issue 11, item 6): a python app and a node app, each built only by its preset's commands on
 /// an offline node (an empty requirements.txt; a package.json without dependencies and its lockfile), serve through
 /// their vhost; the plan lists the runtime the node needs, bootstrap finds it installed and check reports it.
-/// Fixed project names and UIDs 60501 and 60511, so a second run redeploys the same users: the brief's 67000+ cannot be planned (UIDs stop at 65533), and 60000-60999 is clear of the other testbed tests' blocks.
+/// Project names carry the test process's id and UIDs come from <see cref="TestbedUids"/>, so runs never meet each other's users.
 /// </summary>
 [Collection(nameof(TestbedCollection))]
 public sealed class PresetTestbedTests(TestbedEnvironment testbed)
@@ -23,7 +23,7 @@ public sealed class PresetTestbedTests(TestbedEnvironment testbed)
     [Fact]
     public async Task Deploy_PythonPreset_VenvBuiltOfflineAndServesThroughVhost()
     {
-        using var project = new TestbedProject(testbed, "pypreset", 60_500).Write(Manifest.Replace("PRESET", "python", StringComparison.Ordinal), greeting: "python preset");
+        using var project = new TestbedProject(testbed, "py" + Environment.ProcessId % 10000, TestbedUids.Block(testbed)).Write(Manifest.Replace("PRESET", "python", StringComparison.Ordinal), greeting: "python preset");
         // The demo server is a python script; the preset runs app.py with the venv's interpreter.
         File.Move(Path.Combine(project.App, "server"), Path.Combine(project.App, "app.py"));
         File.WriteAllText(Path.Combine(project.App, "requirements.txt"), "# no dependencies: nothing to download\n");
@@ -48,7 +48,7 @@ public sealed class PresetTestbedTests(TestbedEnvironment testbed)
     [Fact]
     public async Task Deploy_NodePreset_NpmCiOfflineAndNpmStartServesThroughVhost()
     {
-        using var project = new TestbedProject(testbed, "ndpreset", 60_510).Write(Manifest.Replace("PRESET", "node", StringComparison.Ordinal));
+        using var project = new TestbedProject(testbed, "nd" + Environment.ProcessId % 10000, TestbedUids.Block(testbed)).Write(Manifest.Replace("PRESET", "node", StringComparison.Ordinal));
         File.Delete(Path.Combine(project.App, "server"));
         File.WriteAllText(Path.Combine(project.App, "package.json"), """
             { "name": "presetapp", "version": "1.0.0", "private": true, "scripts": { "start": "node server.js" } }

@@ -12,7 +12,6 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class PushTestbedTests(TestbedEnvironment testbed) : IDisposable
 {
-    private static int nextUidBlock = 8_800 + (Environment.ProcessId % 100 * 20);
     private readonly TempDir data = new();
     private readonly TempDir bare = new();
 
@@ -28,7 +27,7 @@ public sealed class PushTestbedTests(TestbedEnvironment testbed) : IDisposable
     [Fact]
     public async Task GitPush_IntoABareRepoWithTheHook_DeploysTheCommitShowsProgressAndCommitsTheProviderRepo()
     {
-        using var project = new TestbedProject(testbed, "pu" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10)).Write(App, greeting: "first");
+        using var project = new TestbedProject(testbed, "pu" + Environment.ProcessId % 10000, TestbedUids.Block(testbed)).Write(App, greeting: "first");
         var projectName = "acme__" + project.Project;
 
         // The app moves from the provider repo (path source) into its own repository, pushed to a bare one.

@@ -13,7 +13,6 @@ namespace Provider.Cli.Tests.Testbed;
 [Collection(nameof(TestbedCollection))]
 public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifetime, IDisposable
 {
-    private static int nextUidBlock = 7_000 + (Environment.ProcessId % 100 * 20);
     private readonly TempDir data = new();
     private TestbedProject project = null!;
     private InProcessServe serve = null!;
@@ -27,7 +26,7 @@ public sealed class ServeTestbedTests(TestbedEnvironment testbed) : IAsyncLifeti
     public async Task InitializeAsync()
     {
         token = "tok" + Guid.NewGuid().ToString("N")[..16];
-        project = new TestbedProject(testbed, "sv" + Environment.ProcessId % 10000, Interlocked.Add(ref nextUidBlock, 10)).Write(TestbedProject.AppOnNodeA, greeting: token);
+        project = new TestbedProject(testbed, "sv" + Environment.ProcessId % 10000, TestbedUids.Block(testbed)).Write(TestbedProject.AppOnNodeA, greeting: token);
         var deploy = await project.PlanAndDeploy("node-a");
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         env = JsonNode.Parse((await project.Cli("status", "--node", "node-a", "--format", "json")).Stdout)!["environments"]!.AsArray()

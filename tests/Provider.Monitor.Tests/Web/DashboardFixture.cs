@@ -18,6 +18,7 @@ public class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        Assertions.SetDefaultExpectTimeout(15_000);
         server = await StartServerAsync();
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
@@ -29,7 +30,9 @@ public class DashboardFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = Server.Address.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(10_000);
+        // Generous: CI runs these beside the testbed suite on 2 cores, where one navigation once took over 10 s.
+        // A timeout only bounds how long a failing test waits; passing tests are not slowed by it.
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 
