@@ -81,9 +81,7 @@ public sealed partial class EnvironmentStage
         // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
         // Unless read-only (a dry run), the env state dir is created and the secrets file's owner and mode are made right,
         // and the decrypted age secrets of a release without ciphertext are removed. One trip also says which slots run.
-        var r = await Run(session, "read state", RemoteScripts.Command("env-read-state.sh", EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
-            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b"), SecretNamesSed,
-            AppUnit(user, "a"), AppUnit(user, "b"), dropAgeFile ? "yes" : "no").AsRoot(), ct);
+        var r = await Run(session, "read state", ReadStateCommand(user, readOnly, dropAgeFile), ct);
         var lines = r.Stdout.Split('\n');
         var extras = lines.FirstOrDefault(l => l.StartsWith("extras=", StringComparison.Ordinal))?["extras=".Length..] ?? "";
         var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
@@ -91,6 +89,21 @@ public sealed partial class EnvironmentStage
         var active = Slots.Where(slot => lines.Contains($"active_{slot}=yes", StringComparer.Ordinal)).ToHashSet(StringComparer.Ordinal);
         return (EnvironmentState.Parse(r.Stdout), extras, names, active);
     }
+
+    private static RemoteCommand ReadStateCommand(string user, bool readOnly, bool dropAgeFile) =>
+        RemoteScripts.Command("env-read-state.sh", EnvDir(user), user, Provider.Planning.Render.NodeRenderer.SecretsRoot, HostenvPaths.Home(user), readOnly ? "yes" : "no",
+            HostenvPaths.UpstreamSocket(user), HostenvPaths.SlotSocket(user, "a"), HostenvPaths.SlotSocket(user, "b"), SecretNamesSed,
+            AppUnit(user, "a"), AppUnit(user, "b"), dropAgeFile ? "yes" : "no").AsRoot();
+
+    /// <summary>
+    /// The first node read of this environment's deploy, when it may be read ahead (in the node lock's trip, see
+    /// <see cref="SshNodeSession.CarryReadAhead"/>): null when its deploy changes the node before that read (age
+    /// ciphertext is installed first) or has nothing to read.
+    /// </summary>
+    public static RemoteCommand? ReadAheadOfDeploy(EnvironmentPlan env, ReleaseFiles release) =>
+        env.App is { ShipsRelease: true } && !Secrets.EncryptedSecretsInstall.Ships(env, release)
+            ? ReadStateCommand(env.UserName, readOnly: false, dropAgeFile: true)
+            : null;
 
     private static readonly string[] Slots = ["a", "b"];
 

@@ -45,6 +45,9 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
     /// </summary>
     public Func<string, SshNodeSession, CancellationToken, Task>? Checkpoint { get; init; }
 
+    /// <summary>Prints the node's current generation id (deploy reads it ahead, in the lock's trip).</summary>
+    public static RemoteCommand ReadCurrentCommand { get; } = RemoteScripts.Command("sys-read-current.sh").AsRoot();
+
     /// <summary>Brings the node to <paramref name="generation"/>; <paramref name="reason"/> is what the node's switch.log records (deploy, rollback).</summary>
     /// <param name="expectedCurrent">The current generation a confirmed preview saw ("" for none); when the node's differs, nothing is changed.</param>
     public async Task<SystemStageResult> ApplyAsync(SshNodeSession session, NodeGeneration generation, CancellationToken ct, string reason = "deploy", string? expectedCurrent = null)
@@ -56,7 +59,7 @@ public sealed class SystemStage(Func<CancellationToken, Task<SshNodeSession>> re
             progress($"{generation.Node}: {text}");
         }
 
-        var current = (await Run(session, "read current", RemoteScripts.Command("sys-read-current.sh").AsRoot(), ct)).Stdout.Trim();
+        var current = (await Run(session, "read current", ReadCurrentCommand, ct)).Stdout.Trim();
         if (expectedCurrent is not null && current != expectedCurrent)
         {
             var error = $"the node changed since the preview you confirmed: its generation is now {Describe(current)} (the preview saw {Describe(expectedCurrent)}); nothing was changed, run the command again to see what it would do now";

@@ -227,6 +227,11 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         var config = fleet.Config(node);
         await using var session = await early.TakeAsync(node, ct);
         Timeline.Mark($"{node}: connected");
+        if (!request.ForceUnlock && moves.Planned.IsEmpty)
+        {
+            session.CarryReadAhead("ACQUIRED", ReadsAhead(generation, selection.EnvironmentsOf(node), selection, request));
+        }
+
         await using var nodeLock = await NodeLocking.TakeAsync(session, "deploy", request.ForceUnlock, progress, ct);
         Timeline.Mark($"{node}: locked");
 
@@ -234,6 +239,11 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
         var stage = new SystemStage(c => fleet.ConnectAsync(node, c), TimeSpan.FromSeconds(config.ConfirmTimeoutSeconds), config.MagicRollback, progress);
         var result = await stage.ApplyAsync(session, generation, ct, expectedCurrent: confirmed?.NodeGenerations.GetValueOrDefault(node));
         run.Systems[node] = result;
+        if (result.Outcome != SystemOutcome.UpToDate)
+        {
+            session.DropReadAhead(); // read before the node changed (or not at all: the generation differed)
+        }
+
         Timeline.Mark($"{node}: system stage {result.Outcome}");
         journal?.Record(node, "system", result.Outcome.ToString().ToLowerInvariant(), result.ToGeneration);
         if (result.Outcome == SystemOutcome.Activated)
@@ -246,6 +256,28 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
             await DeployEnvironmentsAsync(session, node, config.Address, selection, journal, request.Resume, confirmed, run, moves, ct);
             Timeline.Mark($"{node}: environments done");
         }
+    }
+
+    /// <summary>
+    /// What a converged node answers with, carried in the lock's trip (SshNodeSession.CarryReadAhead): its current
+    /// generation, and only when that is the one to deploy (so the system stage changes nothing), each environment's
+    /// state read. A converged node then costs the lock's trip and the unlock's, however many environments it has.
+    /// </summary>
+    private List<ReadAheadStep> ReadsAhead(NodeGeneration generation, ImmutableArray<string> environments, DeploySelection selection, DeployRequest request)
+    {
+        var reads = new List<ReadAheadStep> { new(SystemStage.ReadCurrentCommand, generation.Id) };
+        if (!request.SystemOnly)
+        {
+            foreach (var env in environments)
+            {
+                if (selection.Releases.TryGetValue(env, out var release) && EnvironmentStage.ReadAheadOfDeploy(fleet.Plan.Environments[env], release) is { } read)
+                {
+                    reads.Add(new ReadAheadStep(read));
+                }
+            }
+        }
+
+        return reads;
     }
 
     private async Task AcmeAsync(SshNodeSession session, string node, NodeRuns run, CancellationToken ct)

@@ -13,7 +13,7 @@ public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
 /// One SSH connection to one node, reused for a whole command: host key pinned (no trust on first use),
 /// commands with exit code and output, atomic uploads over SFTP, timeouts and cancellation.
 /// </summary>
-public sealed class SshNodeSession : IAsyncDisposable, IDisposable
+public sealed partial class SshNodeSession : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private readonly SshClient client;
@@ -122,17 +122,23 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
     {
         // SSH.NET's cancel does not stop the remote process, and a dropped connection would orphan it:
         // coreutils timeout on the node bounds every command itself. Locally we wait a little longer.
-        var bounded = (command.Sudo && !NeedsSudo ? command.AsRoot(false) : command).WithRemoteTimeout(timeout);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = await RunTextAsync(bounded.Render(), timeout + RemoteGrace, stdin, ct);
-        if (Trace is { } trace)
+        CommandResult result;
+        var how = "";
+        if (stdin is null && TakeReadAhead(command) is { } ready)
         {
-            // Every remote command's wall time and first script line (never stdin, never arguments: they may carry secrets).
-            var first = (command.Script ?? (command.Argv.Count > 0 ? command.Argv[0] : "")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .FirstOrDefault(l => !l.StartsWith("#!", StringComparison.Ordinal) && !l.StartsWith("HOSTENV_", StringComparison.Ordinal)) ?? "";
-            trace(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"[trace] {Target.Node}: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,7:0} ms exit {result.ExitCode}: {(first.Length > 80 ? first[..80] : first)}"));
+            (result, how) = (ready, " (read ahead)");
         }
+        else if (stdin is null && TakeCarried() is { } carry)
+        {
+            (result, how) = (await RunCarryingAsync(command, timeout, carry, ct), $" (carried {carry.Reads.Count} read(s) ahead)");
+        }
+        else
+        {
+            result = await RunTextAsync(Bounded(command, timeout).Render(), timeout + RemoteGrace, stdin, ct);
+        }
+
+        TraceCommand(command, started, result, how);
 
         if (result.ExitCode == RemoteCommand.TimeoutExitCode)
         {
@@ -143,6 +149,22 @@ public sealed class SshNodeSession : IAsyncDisposable, IDisposable
     }
 
     private static readonly TimeSpan RemoteGrace = TimeSpan.FromSeconds(8);
+
+    /// <summary>The command as it runs here: sudo only when the login is not root, and the node's own timeout.</summary>
+    private RemoteCommand Bounded(RemoteCommand command, TimeSpan timeout) =>
+        (command.Sudo && !NeedsSudo ? command.AsRoot(false) : command).WithRemoteTimeout(timeout);
+
+    private void TraceCommand(RemoteCommand command, long started, CommandResult result, string how = "")
+    {
+        if (Trace is { } trace)
+        {
+            // Every remote command's wall time and first script line (never stdin, never arguments: they may carry secrets).
+            var first = (command.Script ?? (command.Argv.Count > 0 ? command.Argv[0] : "")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .FirstOrDefault(l => !l.StartsWith("#!", StringComparison.Ordinal) && !l.StartsWith("HOSTENV_", StringComparison.Ordinal)) ?? "";
+            trace(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"[trace] {Target.Node}: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,7:0} ms exit {result.ExitCode}{how}: {(first.Length > 80 ? first[..80] : first)}"));
+        }
+    }
 
     /// <summary>Where command timings go when tracing is on (the CLI sets it for HOSTENV_PROVIDER_TRACE=1); null: off.</summary>
     public static Action<string>? Trace { get; set; }
