@@ -15,8 +15,13 @@ ROOT=$PWD
 REPEATS=${1:-5}
 # shellcheck disable=SC1091
 source "${HOSTENV_TESTBED_DIR:-/var/tmp/hostenv-testbed}/testbed.env"
-[ -n "${SKIP_BUILD:-}" ] || dotnet build Provider.sln -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null   # SKIP_BUILD=1: use the last build
-HP=(dotnet "$ROOT/src/Provider.Cli/bin/Release/net10.0/hostenv-provider.dll")
+# The CLI measured is the one operators run: the package scripts/install makes (ReadyToRun for this platform).
+TOOL=${TOOL:-$ROOT/artifacts/bench-tool}
+if [ -z "${SKIP_BUILD:-}" ]; then   # SKIP_BUILD=1: use the last build and install
+  dotnet build Provider.sln -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+  scripts/install --tool-path "$TOOL" >/dev/null
+fi
+HP=("$TOOL/hostenv-provider")
 BENCH=(dotnet "$ROOT/benchmarks/Provider.Benchmarks/bin/Release/net10.0/Provider.Benchmarks.dll")
 read -r -a NODES <<<"$HOSTENV_TESTBED_NODES"
 addr() { local v; v="HOSTENV_TESTBED_NODE_$(tr 'a-z-' 'A-Z_' <<<"$1")_ADDRESS"; printf '%s' "${!v}"; }
