@@ -354,9 +354,19 @@ public sealed class ComposeTestbedTests(TestbedEnvironment testbed) : IDisposabl
         Assert.StartsWith("web exited (", row["service"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("exited (", (await project.Cli("status", "--node", "node-a")).Stdout, StringComparison.Ordinal);
 
+        // diagnose reads the same containers and says what to run.
+        var dns = testbed.Values["HOSTENV_TESTBED_DNS"];
+        var diagnose = await project.Cli("diagnose", "--env", user, "--nameserver", dns, "--format", "json");
+        Assert.True(diagnose.ExitCode == 1, diagnose.Stdout + diagnose.Stderr);
+        var finding = JsonNode.Parse(diagnose.Stdout)!["findings"]!.AsArray().Single(f => f!["check"]!.GetValue<string>() == "containers")!;
+        Assert.StartsWith($"compose project {user}-{slot} (release {release}, the live slot): web exited (", finding["seen"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains($"sudo docker start {name}", finding["recommendation"]!.GetValue<string>(), StringComparison.Ordinal);
+
         Ssh($"sudo docker start {name} && sudo docker exec -u 0 {name} sh -c 'echo ok > /www/health'");
         await StatusRow(user, r => Health(r) == "healthy");
         Assert.Equal("v1\n", project.Get("node-a"));
+        var after = await project.Cli("diagnose", "--env", user, "--nameserver", dns, "--format", "json");
+        Assert.DoesNotContain(JsonNode.Parse(after.Stdout)!["findings"]!.AsArray(), f => f!["check"]!.GetValue<string>() == "containers");
     }
 
     /// <summary>deploy --dry-run names what changed: the compose file (with its hashes) and the node's compose.override.yaml; nothing else.</summary>
