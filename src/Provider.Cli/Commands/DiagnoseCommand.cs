@@ -83,7 +83,7 @@ public static class DiagnoseCommand
         var warnings = result.Findings.Count(f => f.Severity == DiagnoseSeverity.Warning);
         console.Error.WriteLine(result.Findings.IsEmpty
             ? $"no findings on {string.Join(", ", result.Nodes)}."
-            : $"{errors} error(s), {warnings} warning(s) on {string.Join(", ", result.Nodes)}. (Compose environments are not checked: they do not exist yet.)");
+            : $"{errors} error(s), {warnings} warning(s) on {string.Join(", ", result.Nodes)}.");
         return result.HasErrors ? ExitCodes.Error : ExitCodes.Success;
     }
 

@@ -44,7 +44,7 @@ public static class StatusCommand
         var nodes = nodeRows.Select(n => n.Reachable
             ? new JsonObject { ["node"] = n.Node, ["reachable"] = true, ["generation"] = n.Generation, ["generationNumber"] = n.GenerationNumber }
             : new JsonObject { ["node"] = n.Node, ["reachable"] = false, ["error"] = n.Error }).ToList();
-        var ordered = rows.Select(r => new JsonObject
+        var ordered = rows.Select(r => WithContainers(r, new JsonObject
         {
             ["node"] = r.Node,
             ["environment"] = r.Environment,
@@ -62,7 +62,7 @@ public static class StatusCommand
                 ["outcome"] = last.Outcome,
                 ["seconds"] = last.Seconds,
             },
-        }).ToList();
+        })).ToList();
         if (format == "json")
         {
             console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonObject
@@ -85,6 +85,15 @@ public static class StatusCommand
                 r["drift"]?.GetValue<int>() switch { null => "-", 0 => "no", var n => $"{n} file(s)" },
                 r["lastDeploy"] is JsonObject l ? $"{S(l["time"])} {S(l["outcome"])} ({l["seconds"]}s)" : "-",
             }));
+            if (rows.Any(r => r.Containers.Length > 0))
+            {
+                console.Out.WriteLine();
+                TextTable.Write(console.Out, ["NODE", "ENVIRONMENT", "SLOT", "SERVICE", "CONTAINER", "STATE", "HEALTH", "IMAGE", "IMAGE ID"], rows.SelectMany(r => r.Containers.Select(c => new[]
+                {
+                    r.Node, r.Environment, c.Project[(r.Environment.Length + 1)..] + (c.Project == EnvironmentStage.ComposeProject(r.Environment, r.Slot ?? "") ? " (live)" : ""),
+                    c.Service, c.Name, c.State == "exited" ? $"exited ({c.ExitCode.ToString(CultureInfo.InvariantCulture)})" : c.State, c.Health ?? "-", c.Image, c.ShortImageId,
+                })));
+            }
         }
 
         return nodeRows.All(n => n.Reachable) ? ExitCodes.Success : ExitCodes.Error;
@@ -96,7 +105,7 @@ public static class StatusCommand
         string Time(long t) => DateTimeOffset.FromUnixTimeSeconds(t).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         if (format == "json")
         {
-            console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonArray([.. ordered.Select(e => (JsonNode)new JsonObject
+            console.Out.Write(System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(new JsonArray([.. ordered.Select(e => (JsonNode)WithImages(e.Entry, new JsonObject
             {
                 ["time"] = Time(e.Entry.Time),
                 ["node"] = e.Node,
@@ -105,15 +114,18 @@ public static class StatusCommand
                 ["rev"] = e.Entry.Rev,
                 ["outcome"] = e.Entry.Outcome,
                 ["seconds"] = double.IsNaN(e.Entry.Seconds) ? null : e.Entry.Seconds,
-            })]))));
+            }))]))));
         }
         else
         {
-            TextTable.Write(console.Out, ["TIME", "NODE", "ENVIRONMENT", "RELEASE", "REV", "OUTCOME", "DURATION"], ordered.Select(e => new[]
+            // The IMAGE column only where compose releases are listed: what each was built with (tag, or pinned reference, and short ID).
+            var images = ordered.Any(e => e.Entry.Images.Length > 0);
+            string[] headers = ["TIME", "NODE", "ENVIRONMENT", "RELEASE", "REV", "OUTCOME", "DURATION"];
+            TextTable.Write(console.Out, images ? [.. headers, "IMAGE"] : headers, ordered.Select(e => new[]
             {
                 Time(e.Entry.Time), e.Node, e.Environment, e.Entry.Release, Short(e.Entry.Rev), e.Entry.Outcome,
                 double.IsNaN(e.Entry.Seconds) ? "-" : e.Entry.Seconds.ToString("0.0", CultureInfo.InvariantCulture) + "s",
-            }));
+            }.Concat(images ? [e.Entry.Images.Length == 0 ? "-" : string.Join(", ", e.Entry.Images.Select(i => $"{(i.Service is null ? i.Image : $"{i.Service}={i.Reference}")} ({ComposeContainers.ShortId(i.Id)})"))] : []).ToArray()));
         }
 
         foreach (var (node, error) in unreachable)
@@ -123,6 +135,47 @@ public static class StatusCommand
 
         return unreachable.IsEmpty ? ExitCodes.Success : ExitCodes.Error;
     }
+
+    /// <summary>A compose release's history entry gets "images": each built image's tag and ID, each pinned one's service, image, ID and digest.</summary>
+    private static JsonObject WithImages(EnvironmentStage.HistoryEntry entry, JsonObject row)
+    {
+        if (entry.Images.Length > 0)
+        {
+            row["images"] = new JsonArray([.. entry.Images.Select(i => (JsonNode)new JsonObject
+            {
+                ["image"] = i.Image,
+                ["id"] = i.Id,
+                ["service"] = i.Service,
+                ["digest"] = i.Digest,
+            })]);
+        }
+
+        return row;
+    }
+
+    /// <summary>A compose environment's row gets "containers": both slots' projects, each marked whether its slot is the live one.</summary>
+    private static JsonObject WithContainers(EnvironmentStatusRow r, JsonObject row)
+    {
+        if (r.Kind == "compose")
+        {
+            row["containers"] = Containers(r);
+        }
+
+        return row;
+    }
+
+    private static JsonArray Containers(EnvironmentStatusRow r) => new([.. r.Containers.Select(c => (JsonNode)new JsonObject
+    {
+        ["slot"] = c.Project[(r.Environment.Length + 1)..],
+        ["live"] = c.Project == EnvironmentStage.ComposeProject(r.Environment, r.Slot ?? ""),
+        ["service"] = c.Service,
+        ["container"] = c.Name,
+        ["state"] = c.State,
+        ["exitCode"] = c.State == "exited" ? c.ExitCode : null,
+        ["health"] = c.Health,
+        ["image"] = c.Image,
+        ["imageId"] = c.ImageId,
+    })]);
 
     private static string S(JsonNode? node) => node?.GetValue<string>() is { Length: > 0 } s ? s : "-";
 

@@ -40,7 +40,7 @@ generations "$HOSTENV_ROOT"
 for e in ${envs[@]+"${envs[@]}"}; do
   IFS="$tab" read -r u dir unit sock hp <<<"$e"
   echo "@@env $u"
-  grep -v '^fingerprint' "$dir/state" 2>/dev/null
+  grep -v -e '^fingerprint' -e '^inputs=' "$dir/state" 2>/dev/null
   slot=$(sed -n 's/^slot=//p' "$dir/state" 2>/dev/null)
   if [ -n "$slot" ]; then
     echo "active=$(systemctl is-active "${unit//SLOT/$slot}" 2>/dev/null)"

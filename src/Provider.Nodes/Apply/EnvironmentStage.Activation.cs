@@ -9,7 +9,7 @@ namespace Provider.Nodes.Apply;
 public sealed partial class EnvironmentStage
 {
     private async Task<EnvironmentResult> ActivateAsync(SshNodeSession session, EnvironmentPlan env, string rev, string releaseId, string fingerprint,
-        EnvironmentState state, long started, CancellationToken ct, bool discardOnFailure = true, string outcome = "deployed")
+        EnvironmentState state, long started, CancellationToken ct, bool discardOnFailure = true, string outcome = "deployed", string inputs = "")
     {
         var user = env.UserName;
         var app = env.App;
@@ -62,7 +62,7 @@ public sealed partial class EnvironmentStage
         var old = state.ServingSlot;
         var previous = state.Release;
         await Run(session, "switch", RemoteScripts.Command("env-switch.sh", home, releaseDir, slot is null ? "" : HostenvPaths.SlotSocket(user, slot), HostenvPaths.UpstreamSocket(user),
-            EnvDir(user), releaseId, slot ?? "", fingerprint, rev, previous ?? "").AsRoot(), ct);
+            EnvDir(user), releaseId, slot ?? "", fingerprint, rev, previous ?? "", inputs).AsRoot(), ct);
         Step(session, user, slot is null ? $"switched: nginx serves {releaseId}" : $"switched: traffic goes to slot {slot}");
         await JournalAsync(session, user, "switched", releaseId, ct);
         await Checkpoint.InvokeIfSet("switched", ct);

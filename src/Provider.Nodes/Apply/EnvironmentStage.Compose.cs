@@ -38,32 +38,53 @@ public sealed partial class EnvironmentStage
               "nothing was changed: run `hostenv-provider plan` and deploy the new plan";
     }
 
-    /// <summary>Builds the release's images (as root, offline), tagged hostenv/&lt;user&gt;:&lt;release&gt;. Returns the build output, or throws on failure.</summary>
+    /// <summary>
+    /// Builds the release's images (as root, offline), tagged hostenv/&lt;user&gt;:&lt;release&gt;, and pins the image of each
+    /// service that names one instead of building it (pulled as compose would; its ID and registry digest recorded), so
+    /// that every start of the release, a rollback too, runs exactly these images. Throws on failure.
+    /// </summary>
     private async Task ComposeBuildAsync(SshNodeSession session, EnvironmentPlan env, ComposePlan compose, ReleaseFiles release, string releaseId, string releaseDir, CancellationToken ct)
     {
         var user = env.UserName;
         var model = ComposeModel.Read(release, compose);
         var generated = model.Generated(env, compose, releaseId, slot: null);
-        var r = await session.RunAsync(RemoteScripts.Command("compose-build.sh", EnvDir(user), releaseId, releaseDir, compose.File, ComposeProject(user, "build"), ImageRepository(user)).AsRoot(),
+        // An image named through compose's variable interpolation is left to compose (not pinned).
+        var named = model.Services.Where(s => !s.Built && s.Image is not null && !s.Image.Contains('$', StringComparison.Ordinal))
+            .Select(s => string.Join('\t', s.Name, s.Image, s.PullPolicy is { Length: > 0 } p ? p : "missing", PinTag(releaseId, s.Name)));
+        var r = await session.RunAsync(RemoteScripts.Command("compose-build.sh", [EnvDir(user), releaseId, releaseDir, compose.File, ComposeProject(user, "build"), ImageRepository(user), .. named]).AsRoot(),
             TimeSpan.FromSeconds(env.App?.BuildTimeoutSeconds ?? 600), generated, ct);
         if (!r.Success)
         {
             throw new DeployStepException("build", (r.ExitCode == RemoteCommand.TimeoutExitCode ? "image build timed out" : $"image build failed (exit {r.ExitCode})") + ":\n" + Tail(r.Stdout + r.Stderr, 30));
         }
 
-        var images = r.Stdout.Split('\n').Where(l => l.StartsWith("image ", StringComparison.Ordinal)).Select(l => l["image ".Length..]).ToList();
+        var lines = r.Stdout.Split('\n');
+        var images = lines.Where(l => l.StartsWith("image ", StringComparison.Ordinal)).Select(l => l["image ".Length..]).ToList();
+        var pinned = lines.Where(l => l.StartsWith("pinned ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Where(p => p.Length == 5)
+            .Select(p => $"{p[1]} to {(p[4] != "-" ? p[4] : p[2])} ({ComposeContainers.ShortId(p[3])})").ToList();
         Step(session, user, images.Count == 0 ? "no image to build (every service names an image)" : "built " + string.Join(", ", images.Select(ShortImage)));
+        if (pinned.Count > 0)
+        {
+            Step(session, user, "pinned " + string.Join(", ", pinned));
+        }
     }
 
-    /// <summary>Runs a release as the slot's compose project (never builds), before the slot's unit forwards to it.</summary>
+    /// <summary>Runs a release as the slot's compose project (never builds; pinned images by ID or digest), before the slot's unit forwards to it.</summary>
     private async Task ComposeUpAsync(SshNodeSession session, EnvironmentPlan env, ComposePlan compose, string releaseId, string releaseDir, string slot, CancellationToken ct)
     {
         var user = env.UserName;
-        var model = ComposeModel.Read(await ReadReleaseFileAsync(session, releaseDir, compose.File, ct), compose);
-        var generated = model.Generated(env, compose, releaseId, slot);
+        var read = await Run(session, "read compose file", RemoteScripts.Command("compose-read.sh", EnvDir(user), releaseId, releaseDir, compose.File).AsRoot(), ct);
+        var lines = read.Stdout.Split('\n');
+        var pins = ReleaseImage.ParsePins(lines);
+        var model = ComposeModel.Read(string.Join('\n', lines.Where(l => l.StartsWith("file ", StringComparison.Ordinal)).Select(l => l["file ".Length..])) + "\n", compose);
+        var generated = model.Generated(env, compose, releaseId, slot, pins);
         await Run(session, "compose up", RemoteScripts.Command("compose-up.sh", EnvDir(user), slot, releaseDir, compose.File, ComposeProject(user, slot), user).AsRoot(), ct, generated);
-        Step(session, user, $"compose project {ComposeProject(user, slot)} runs {ImageRepository(user)}:{releaseId}");
+        Step(session, user, $"compose project {ComposeProject(user, slot)} runs {ImageRepository(user)}:{releaseId}" +
+            string.Concat(pins.Values.OrderBy(p => p.Service, StringComparer.Ordinal).Select(p => $", {p.Service} pinned to {p.Reference}")));
     }
+
+    /// <summary>The tag that keeps a service's pinned image on the node while its release is kept (compose-retain.sh removes it with the release).</summary>
+    private static string PinTag(string releaseId, string service) => releaseId + "-" + ComposeModel.SafeTag(service);
 
     /// <summary>Stops a slot's compose project (named volumes stay); with logs, returns its containers' last lines.</summary>
     private static async Task<string> ComposeDownAsync(SshNodeSession session, string user, string slot, bool logs, CancellationToken ct)
@@ -74,12 +95,6 @@ public sealed partial class EnvironmentStage
 
     private static async Task ComposeRetainAsync(SshNodeSession session, string user, IEnumerable<string> kept, CancellationToken ct) =>
         await Run(session, "image retention", RemoteScripts.Command("compose-retain.sh", [ImageRepository(user), .. kept.Order(StringComparer.Ordinal)]).AsRoot(), ct);
-
-    private static async Task<string> ReadReleaseFileAsync(SshNodeSession session, string releaseDir, string file, CancellationToken ct)
-    {
-        var r = await Run(session, "read compose file", RemoteCommand.Shell("cat -- \"$1/$2\"", releaseDir, file).AsRoot(), ct);
-        return r.Stdout;
-    }
 
     private static string ShortImage(string line)
     {
@@ -92,7 +107,7 @@ public sealed partial class EnvironmentStage
     /// user/init/restart, its named volumes) and the compose file hostenv lays over it. The generated file is JSON (valid
     /// YAML), written from a typed model with sorted keys: the same release and slot always give the same bytes.
     /// </summary>
-    internal sealed record ComposeModel(IReadOnlyList<(string Name, bool Built, bool HasUser, bool HasInit, bool HasRestart)> Services, IReadOnlyList<string> Volumes)
+    internal sealed record ComposeModel(IReadOnlyList<(string Name, bool Built, bool HasUser, bool HasInit, bool HasRestart, string? Image, string? PullPolicy)> Services, IReadOnlyList<string> Volumes)
     {
         public static ComposeModel Read(ReleaseFiles release, ComposePlan compose)
         {
@@ -112,7 +127,8 @@ public sealed partial class EnvironmentStage
             }
 
             var services = (root["services"] as JsonObject ?? []).Select(s => (s.Key, Built: s.Value?["build"] is not null, HasUser: s.Value?["user"] is not null,
-                HasInit: s.Value?["init"] is not null, HasRestart: s.Value?["restart"] is not null)).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+                HasInit: s.Value?["init"] is not null, HasRestart: s.Value?["restart"] is not null, Image: Text(s.Value?["image"]), PullPolicy: Text(s.Value?["pull_policy"])))
+                .OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
             if (!services.Any(s => s.Key == compose.Service))
             {
                 throw new DeployStepException("compose", $"{compose.File} has no service '{compose.Service}' (app.compose.service); it has: {string.Join(", ", services.Select(s => s.Key))}");
@@ -126,9 +142,10 @@ public sealed partial class EnvironmentStage
         /// hostenv's layer: built services get the release's image tag; every service runs as the environment's UID
         /// (unless the release's file says otherwise), with an init process and the environment's env_file; the traffic
         /// service publishes its port on the slot's node-loopback port; named volumes are named per environment, so they
-        /// outlive releases, slots and rollbacks. With slot null (the build) only the image tags.
+        /// outlive releases, slots and rollbacks; a service that names an image runs the one pinned at build (by registry
+        /// digest, else by image ID; never pulled again). With slot null (the build) only the image tags.
         /// </summary>
-        public string Generated(EnvironmentPlan env, ComposePlan compose, string releaseId, string? slot)
+        public string Generated(EnvironmentPlan env, ComposePlan compose, string releaseId, string? slot, IReadOnlyDictionary<string, ReleaseImage>? pins = null)
         {
             var user = env.UserName;
             var services = new JsonObject();
@@ -138,6 +155,12 @@ public sealed partial class EnvironmentStage
                 if (s.Built)
                 {
                     service["image"] = ImageRepository(user) + ":" + (s.Name == compose.Service ? releaseId : releaseId + "-" + SafeTag(s.Name));
+                }
+                else if (slot is not null && pins?.GetValueOrDefault(s.Name) is { } pin)
+                {
+                    service["image"] = pin.Reference;
+                    // An image ID cannot be pulled; a digest only when the node lost the image.
+                    service["pull_policy"] = pin.Digest is null ? "never" : "missing";
                 }
 
                 if (slot is not null)
@@ -186,6 +209,39 @@ public sealed partial class EnvironmentStage
             return string.Concat(Enumerable.Range(1, parts.Length).Select(i => "/" + string.Join('-', parts.Take(i)) + ".slice"));
         }
 
-        private static string SafeTag(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '-')]);
+        private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+
+        public static string SafeTag(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '-')]);
+    }
+}
+
+/// <summary>
+/// An image a compose release ran with, as compose-build.sh recorded it (compose-images in the env state dir): a built
+/// image (its hostenv/&lt;user&gt;:&lt;release&gt; tag) or the image a service names (Service set), pinned by its registry
+/// digest when it has one, else by its ID.
+/// </summary>
+public sealed record ReleaseImage(string Release, string Image, string Id, string? Service, string? Digest)
+{
+    /// <summary>What a start of the release runs: the digest reference, else the image ID (built images: their tag).</summary>
+    public string Reference => Service is null ? Image : Digest ?? Id;
+
+    /// <summary>A record line ("release TAB image TAB id [TAB service TAB digest]"); null for anything else.</summary>
+    public static ReleaseImage? Parse(string line)
+    {
+        var p = line.TrimEnd('\r').Split('\t');
+        return p.Length < 3 || p[0].Length == 0 || !p[2].StartsWith("sha256:", StringComparison.Ordinal) ? null
+            : new ReleaseImage(p[0], p[1], p[2], p.Length > 3 && p[3].Length > 0 ? p[3] : null, p.Length > 4 && p[4].Length > 0 ? p[4] : null);
+    }
+
+    /// <summary>compose-read.sh's "pin TAB service TAB image TAB id TAB digest" lines, by service (the last record wins).</summary>
+    public static IReadOnlyDictionary<string, ReleaseImage> ParsePins(IEnumerable<string> lines)
+    {
+        var pins = new Dictionary<string, ReleaseImage>(StringComparer.Ordinal);
+        foreach (var p in lines.Where(l => l.StartsWith("pin\t", StringComparison.Ordinal)).Select(l => l.TrimEnd('\r').Split('\t')).Where(p => p.Length >= 4))
+        {
+            pins[p[1]] = new ReleaseImage("", p[2], p[3], p[1], p.Length > 4 && p[4].Length > 0 ? p[4] : null);
+        }
+
+        return pins;
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class EnvironmentStage
     private static async Task<(string Line, bool Changes, string Seen)> PreviewCoreAsync(SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, CancellationToken ct)
     {
         var user = env.UserName;
-        var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: true, ct);
+        var (state, fingerprint, inputs, missing, serving) = await InspectAsync(session, env, release, readOnly: true, ct);
         var seen = Seen(state, fingerprint, serving);
         var warning = missing.Count > 0 ? $" (declared secret(s) not set on the node: {string.Join(", ", missing)})" : "";
         var rev = ShortRev(release.Rev);
@@ -39,8 +39,10 @@ public sealed partial class EnvironmentStage
 
         if (state.Fingerprint != fingerprint)
         {
-            var why = state.Rev != release.Rev ? $"rev {ShortRev(state.Rev ?? "")} -> {rev}"
+            var reasons = ChangedInputs(state.Inputs, inputs, env.App?.Compose);
+            var why = state.Rev != release.Rev ? $"rev {ShortRev(state.Rev ?? "")} -> {rev}" + (reasons is { Count: > 0 } ? ": " + string.Join(", ", reasons) : "")
                 : state.Fingerprint == "rollback" ? $"rolled back to {state.Release}; the plan's rev {rev} comes back"
+                : reasons is { Count: > 0 } ? "same rev: " + string.Join(", ", reasons)
                 : "same rev; files, app settings, node overrides or secrets changed";
             return ($"~ {user}: new release replaces {state.Release} ({why}){warning}", true, seen);
         }
@@ -61,21 +63,22 @@ public sealed partial class EnvironmentStage
     /// (with the node-side inputs), declared secrets missing on the node, and whether the planned release is the
     /// live one and its service runs (then there is nothing to do).
     /// </summary>
-    private static async Task<(EnvironmentState State, string Fingerprint, IReadOnlyList<string> MissingSecrets, bool Serving)> InspectAsync(
+    private static async Task<(EnvironmentState State, string Fingerprint, string Inputs, IReadOnlyList<string> MissingSecrets, bool Serving)> InspectAsync(
         SshNodeSession session, EnvironmentPlan env, ReleaseFiles release, bool readOnly, CancellationToken ct)
     {
         var user = env.UserName;
         var app = env.App ?? throw new InvalidOperationException($"{user} has no app to inspect");
         var dropAgeFile = !Secrets.EncryptedSecretsInstall.Ships(env, release);
-        var (state, extras, secretNames, active) = await ReadStateAsync(session, user, ct, readOnly, dropAgeFile);
+        var (state, extras, secretNames, active, composeOverride) = await ReadStateAsync(session, user, ct, readOnly, dropAgeFile);
         var missing = DeclaredSecrets(env).Except(secretNames, StringComparer.Ordinal).ToList();
         var fingerprint = Fingerprint(release, app, extras);
+        var inputs = Inputs(release, app, extras, composeOverride);
         // A static site serves whenever its release is live; an app when its slot's unit runs (read in the same trip).
         var serving = state.Fingerprint == fingerprint && state.Release is not null && (!app.RunsInSlots || active.Contains(state.ServingSlot ?? "a"));
-        return (state, fingerprint, missing, serving);
+        return (state, fingerprint, inputs, missing, serving);
     }
 
-    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames, IReadOnlySet<string> ActiveSlots)> ReadStateAsync(SshNodeSession session,
+    private static async Task<(EnvironmentState State, string Extras, string[] SecretNames, IReadOnlySet<string> ActiveSlots, string ComposeOverride)> ReadStateAsync(SshNodeSession session,
         string user, CancellationToken ct, bool readOnly = false, bool dropAgeFile = false)
     {
         // Extras: hashes of the node-side inputs of a release (operator overrides, secrets), so changing them redeploys.
@@ -87,7 +90,92 @@ public sealed partial class EnvironmentStage
         var names = (lines.FirstOrDefault(l => l.StartsWith("secretnames=", StringComparison.Ordinal))?["secretnames=".Length..] ?? "")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var active = Slots.Where(slot => lines.Contains($"active_{slot}=yes", StringComparer.Ordinal)).ToHashSet(StringComparer.Ordinal);
-        return (EnvironmentState.Parse(r.Stdout), extras, names, active);
+        var composeOverride = lines.FirstOrDefault(l => l.StartsWith("composeoverride=", StringComparison.Ordinal))?["composeoverride=".Length..] ?? "";
+        return (EnvironmentState.Parse(r.Stdout), extras, names, active, composeOverride);
+    }
+
+    /// <summary>
+    /// The parts a release's fingerprint is made of, each hashed on its own and recorded in the state file at the switch,
+    /// so that a dry run can say which changed: "source:… app:… overrides:… secrets:… composeoverride:…", and for a
+    /// compose environment "compose:&lt;the compose file's sha256&gt;" (the source's hash then leaves that file out).
+    /// Short hashes: they tell "changed" from "same", nothing more.
+    /// </summary>
+    private static string Inputs(ReleaseFiles release, AppPlan app, string extras, string composeOverride)
+    {
+        static string H(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+        var part = extras.Split(' ').Select(p => p.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var source = H(string.Concat(release.Files.Where(f => f.Path != app.Compose?.File).Select(f => $"{f.Path}\0{f.Mode}\0{f.Sha256}\n")));
+        var json = app.ToJson();
+        if (json["compose"] is System.Text.Json.Nodes.JsonObject compose)
+        {
+            compose.Remove("fileSha256");
+        }
+
+        var parts = new List<string>
+        {
+            "source:" + source,
+            "app:" + H(Encoding.UTF8.GetString(CanonicalJson.Serialize(json))),
+            "overrides:" + H(part.GetValueOrDefault("overrides") ?? ""),
+            "secrets:" + H(part.GetValueOrDefault("secrets") ?? ""),
+            "composeoverride:" + H(composeOverride),
+        };
+        if (app.Compose is { } c)
+        {
+            parts.Add("compose:" + c.FileSha256);
+        }
+
+        return string.Join(' ', parts);
+    }
+
+    /// <summary>
+    /// Why a new release would be made, from the inputs recorded at the last switch and the ones now; null when the
+    /// node recorded none (a release switched before inputs were recorded, or a rollback).
+    /// </summary>
+    internal static List<string>? ChangedInputs(string? recorded, string now, ComposePlan? compose)
+    {
+        if (recorded is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        static Dictionary<string, string> Parse(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split(':', 2)).Where(p => p.Length == 2)
+            .GroupBy(p => p[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.Ordinal);
+        var before = Parse(recorded);
+        var after = Parse(now);
+        bool Changed(string key) => before.GetValueOrDefault(key) != after.GetValueOrDefault(key);
+        var reasons = new List<string>();
+        if (compose is not null && Changed("compose"))
+        {
+            reasons.Add(before.GetValueOrDefault("compose") is { Length: >= 12 } old
+                ? $"compose file {compose.File} changed (sha256 {old[..12]} -> {compose.FileSha256[..12]})"
+                : $"compose file {compose.File} is new (sha256 {compose.FileSha256[..12]})");
+        }
+
+        if (Changed("source"))
+        {
+            reasons.Add(compose is null ? "source changed" : "other source files changed");
+        }
+
+        if (Changed("app"))
+        {
+            reasons.Add("app settings changed");
+        }
+
+        if (Changed("composeoverride"))
+        {
+            reasons.Add("the node's compose.override.yaml changed");
+        }
+        else if (Changed("overrides"))
+        {
+            reasons.Add("node overrides changed");
+        }
+
+        if (Changed("secrets"))
+        {
+            reasons.Add("secrets changed");
+        }
+
+        return reasons;
     }
 
     private static RemoteCommand ReadStateCommand(string user, bool readOnly, bool dropAgeFile) =>

@@ -16,7 +16,7 @@ public sealed partial class EnvironmentStage
     {
         var user = env.UserName;
         var started = clock.GetTimestamp();
-        var (state, _, _, _) = await ReadStateAsync(session, user, ct);
+        var (state, _, _, _, _) = await ReadStateAsync(session, user, ct);
         var target = await ResolveRollbackAsync(session, user, to, state, ct);
         if (previewed is not null && previewed != target)
         {
@@ -58,17 +58,24 @@ public sealed partial class EnvironmentStage
     }
 
     /// <summary>One line of deploys.log; Index is its line number (times have one-second resolution, the file's order is exact).</summary>
-    public sealed record HistoryEntry(long Time, string Release, string Rev, string Outcome, double Seconds, int Index = 0);
+    public sealed record HistoryEntry(long Time, string Release, string Rev, string Outcome, double Seconds, int Index = 0)
+    {
+        /// <summary>A compose release's images as recorded at its build (tag or pinned reference, and ID); empty for other releases.</summary>
+        public ImmutableArray<ReleaseImage> Images { get; init; } = [];
+    }
 
+    /// <summary>An environment's deploys.log, each entry with the images its release was built with (one trip: env-history.sh).</summary>
     public static async Task<ImmutableArray<HistoryEntry>> ReadHistoryAsync(SshNodeSession session, string user, CancellationToken ct)
     {
-        var r = await session.RunAsync(RemoteCommand.Shell("cat \"$1/deploys.log\" 2>/dev/null || true", EnvDir(user)).AsRoot(), StepTimeout, ct);
-        return ParseHistory(r.Stdout);
+        var r = await session.RunAsync(RemoteScripts.Command("env-history.sh", EnvDir(user)).AsRoot(), StepTimeout, ct);
+        var images = r.Stdout.Split('\n').Where(l => l.StartsWith("image\t", StringComparison.Ordinal)).Select(l => ReleaseImage.Parse(l["image\t".Length..])).OfType<ReleaseImage>()
+            .ToLookup(i => i.Release, StringComparer.Ordinal);
+        return [.. ParseHistory(r.Stdout).Select(h => images.Contains(h.Release) ? h with { Images = [.. images[h.Release]] } : h)];
     }
 
     public static ImmutableArray<HistoryEntry> ParseHistory(string text) =>
     [
-        .. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Where(p => p.Length >= 5)
+        .. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("image\t", StringComparison.Ordinal)).Select(l => l.Split('\t')).Where(p => p.Length >= 5)
             .Select((p, i) => new HistoryEntry(long.Parse(p[0], CultureInfo.InvariantCulture), p[1], p[2], p[3], double.Parse(p[4], CultureInfo.InvariantCulture), i)),
     ];
 

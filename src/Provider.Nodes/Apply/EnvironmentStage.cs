@@ -37,13 +37,16 @@ public sealed record EnvironmentState(string? Release, string? Slot, string? Fin
     /// <summary>The last release assembled and built on the node ("releaseId fingerprint"), whether or not it went live; only while its directory exists.</summary>
     public string? Built { get; init; }
 
+    /// <summary>The live release's inputs, hashed one by one at its switch (what a dry run compares to say why a release would be made); null before they were recorded.</summary>
+    public string? Inputs { get; init; }
+
     public static EnvironmentState Parse(string text)
     {
         var values = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.Ordinal);
         string? V(string key) => values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
-        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous")) { NewestRelease = V("newest"), Built = V("built"), LiveSlot = V("live") };
+        return new EnvironmentState(V("release"), V("slot"), V("fingerprint"), V("rev"), V("previous")) { NewestRelease = V("newest"), Built = V("built"), LiveSlot = V("live"), Inputs = V("inputs") };
     }
 }
 
@@ -127,7 +130,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
             return Fail(user, started, null, release.Rev, secretsRefused);
         }
 
-        var (state, fingerprint, missing, serving) = await InspectAsync(session, env, release, readOnly: false, ct);
+        var (state, fingerprint, inputs, missing, serving) = await InspectAsync(session, env, release, readOnly: false, ct);
         if (Previewed?.TryGetValue(user, out var seen) == true && seen != Seen(state, fingerprint, serving))
         {
             return Fail(user, started, null, release.Rev, "changed on the node since the preview you confirmed (release, service, node overrides or secrets); " +
@@ -150,7 +153,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
         {
             Step(session, user, $"release {builtId} was assembled and built before the interruption: upload, assembly and build skipped");
             await JournalAsync(session, user, "start", builtId, ct);
-            return await PreDeployAndActivateAsync(session, env, release.Rev, builtId, fingerprint, state, started, ct);
+            return await PreDeployAndActivateAsync(session, env, release.Rev, builtId, fingerprint, inputs, state, started, ct);
         }
 
         var releaseId = NextReleaseId(clock.GetUtcNow(), release.Rev, state.NewestRelease);
@@ -190,7 +193,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
             await ReleaseManifest.RecordAsync(session, user, releaseId, ct, known, fingerprint);
             await JournalAsync(session, user, "built", releaseId, ct);
             await Checkpoint.InvokeIfSet("built", ct);
-            return await PreDeployAndActivateAsync(session, env, release.Rev, releaseId, fingerprint, state, started, ct);
+            return await PreDeployAndActivateAsync(session, env, release.Rev, releaseId, fingerprint, inputs, state, started, ct);
         }
         catch (NodeConnectionException)
         {
@@ -204,7 +207,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
     }
 
     /// <summary>The preDeploy hook (a failure discards the release before anything switches), then the switch.</summary>
-    private async Task<EnvironmentResult> PreDeployAndActivateAsync(SshNodeSession session, EnvironmentPlan env, string rev, string releaseId, string fingerprint,
+    private async Task<EnvironmentResult> PreDeployAndActivateAsync(SshNodeSession session, EnvironmentPlan env, string rev, string releaseId, string fingerprint, string inputs,
         EnvironmentState state, long started, CancellationToken ct)
     {
         var user = env.UserName;
@@ -229,7 +232,7 @@ public sealed partial class EnvironmentStage(Action<string> progress, TimeProvid
                 Step(session, user, "preDeploy hook passed");
             }
 
-            return await ActivateAsync(session, env, rev, releaseId, fingerprint, state, started, ct);
+            return await ActivateAsync(session, env, rev, releaseId, fingerprint, state, started, ct, inputs: inputs);
         }
         catch (DeployStepException ex)
         {

@@ -35,6 +35,7 @@ public static class DiagnoseChecks
     public const string Clock = "clock-skew";
     public const string Lock = "node-lock";
     public const string AppStopped = "app-stopped";
+    public const string Containers = "containers";
     public const string RestartLoop = "restart-loop";
     public const string Drift = "drift";
     public const string Secrets = "secrets";

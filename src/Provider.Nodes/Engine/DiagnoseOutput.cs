@@ -44,6 +44,9 @@ public sealed record NodeFacts
     public ImmutableSortedDictionary<string, EnvironmentFacts> Environments { get; init; } = ImmutableSortedDictionary<string, EnvironmentFacts>.Empty;
     public ImmutableArray<CertificateFacts> Certificates { get; init; } = [];
 
+    /// <summary>Every compose container of the node (read only when an environment there runs a compose project).</summary>
+    public ImmutableArray<ComposeContainer> Containers { get; init; } = [];
+
     /// <summary>Whether the output ended with "@@end" (otherwise it was cut off and only what arrived is judged).</summary>
     public bool Complete { get; init; }
 }
@@ -62,6 +65,7 @@ public static class DiagnoseOutput
         EnvironmentFacts? env = null;
         List<string> log = [];
         List<DriftEntry> drift = [];
+        List<string> containers = [];
 
         void CloseEnv()
         {
@@ -97,6 +101,12 @@ public static class DiagnoseOutput
                         break;
                 }
 
+                continue;
+            }
+
+            if (section == "compose")
+            {
+                containers.Add(line);
                 continue;
             }
 
@@ -180,6 +190,7 @@ public static class DiagnoseOutput
             NginxOutput = nginx.ToImmutable(),
             Certificates = certs.ToImmutable(),
             Environments = envs.ToImmutable(),
+            Containers = ComposeContainers.Parse(string.Join('\n', containers)),
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Provider.Nodes.Apply;
 using Provider.Nodes.Fleet;
 using Provider.Nodes.Locking;
 using Provider.Planning.Plan;
@@ -148,9 +149,33 @@ public static class DiagnoseRules
         {
             var spec = context.Environments.GetValueOrDefault(user);
             EnvironmentFindings(env, spec, context, Add);
+            if (spec?.App?.Compose is not null && env is { Release: { } release, Slot: { } slot })
+            {
+                ContainerFindings(user, release, slot, facts.Containers, context, Add);
+            }
         }
 
         return findings.ToImmutable();
+    }
+
+    /// <summary>The live slot's compose project: every container running, and healthy where it has a healthcheck.</summary>
+    private static void ContainerFindings(string user, string release, string slot, ImmutableArray<ComposeContainer> all, DiagnoseContext context, AddFinding add)
+    {
+        var project = EnvironmentStage.ComposeProject(user, slot);
+        var live = ComposeContainers.OfSlot(all, user, slot);
+        if (live.All(c => c.Ok) && live.Length > 0)
+        {
+            return;
+        }
+
+        var bad = live.Where(c => !c.Ok).Select(c => c.Name).ToList();
+        add(DiagnoseSeverity.Error, user, DiagnoseChecks.Containers,
+            $"compose project {project} (release {release}, the live slot): {ComposeContainers.Summary(live)}",
+            live.Length == 0
+                ? $"the live slot has no containers: deploy again (`hostenv-provider deploy --env {user}`) or go back (`hostenv-provider rollback --env {user}`)"
+                : $"read why: `{context.Ssh} sudo docker logs --tail 50 {bad[0]}`; start {(bad.Count == 1 ? "it" : "them")} as {(bad.Count == 1 ? "it is" : "they are")}: " +
+                  $"`{context.Ssh} sudo docker start {string.Join(' ', bad)}`, or go back to the previous release: `hostenv-provider rollback --env {user}`",
+            live.Select(c => $"{c.Name}: {c.State}{(c.State == "exited" ? $" ({c.ExitCode.ToString(CultureInfo.InvariantCulture)})" : "")}, health {c.Health ?? "-"}, {c.Image} ({c.ShortImageId})"));
     }
 
     private delegate void AddFinding(DiagnoseSeverity severity, string? env, string check, string seen, string recommendation, IEnumerable<string>? lines = null);

@@ -30,8 +30,8 @@ public sealed record DiagnoseResult(ImmutableArray<DiagnoseFinding> Findings, Im
 /// </summary>
 public static class DiagnoseRun
 {
-    /// <summary>diagnose.sh as sent: the release manifest functions, then the checks.</summary>
-    public static string Script { get; } = ReleaseManifest.Functions + "\n" + RemoteScripts.Body("diagnose.sh");
+    /// <summary>diagnose.sh as sent: the release manifest and compose container functions, then the checks.</summary>
+    public static string Script { get; } = ReleaseManifest.Functions + "\n" + ComposeContainers.Functions + "\n" + RemoteScripts.Body("diagnose.sh");
 
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(3);
 
@@ -92,6 +92,11 @@ public static class DiagnoseRun
         foreach (var v in plan.Nodes[node].VirtualHosts.Values.Where(v => (v.EnableAcme || v.ForceSsl) && (onlyEnvUser is null || v.Owner == onlyEnvUser)))
         {
             Line("vhost", v.Name, $"{NodeRenderer.CertRoot}/{v.Name}");
+        }
+
+        if (envs.Any(e => e.App?.Compose is not null))
+        {
+            Line("compose", "yes");
         }
 
         return sb.ToString();

@@ -19,6 +19,9 @@ public sealed record EnvironmentStatusRow(string Node, string Environment, strin
 {
     /// <summary>Files of the live release that differ from its recorded manifest (edited in place); null when no manifest was recorded or nothing is deployed.</summary>
     public int? Drift { get; init; }
+
+    /// <summary>A compose environment's containers (both slots' projects; <see cref="Slot"/> is the live one), sorted; empty for other kinds.</summary>
+    public ImmutableArray<ComposeContainer> Containers { get; init; } = [];
 }
 
 /// <summary>One line of `history`: an environment's deploy or, with Environment "(system)", a node's generation switch.</summary>
@@ -44,19 +47,29 @@ public static class FleetStatus
             try
             {
                 await using var session = await fleet.ConnectAsync(node, token);
-                var r = await session.RunAsync(RemoteCommand.Shell(ReleaseManifest.Functions + "\n" + RemoteScripts.Body("fleet-status.sh"), [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
+                var r = await session.RunAsync(RemoteCommand.Shell(ReleaseManifest.Functions + "\n" + ComposeContainers.Functions + "\n" + RemoteScripts.Body("fleet-status.sh"),
+                    [GenerationHistory.Root, .. envs.Select(e => StatusArgument(e, fleet.Plan.Environments[e]))]).AsRoot(), TimeSpan.FromSeconds(60), token);
                 var parsed = Parse(r.Stdout);
+                var containers = ComposeContainers.Parse(r.Stdout);
                 nodeRows[node] = new NodeStatusRow(node, true, parsed.Generation, parsed.Number, null);
                 foreach (var env in envs)
                 {
                     var e = parsed.Envs.GetValueOrDefault(env) ?? [];
                     var spec = fleet.Plan.Environments[env];
-                    var kind = spec.App?.Run is not null ? "app" : spec.App?.Compose is not null ? "compose" : spec.App?.Static is not null ? "static" : "none";
-                    rows.Add(new EnvironmentStatusRow(node, env, kind, e.GetValueOrDefault("release"), e.GetValueOrDefault("rev"), e.GetValueOrDefault("slot"),
-                        kind == "app" ? e.GetValueOrDefault("active") ?? "not deployed" : null, e.GetValueOrDefault("http"),
+                    var kind = Kind(spec);
+                    var slot = e.GetValueOrDefault("slot");
+                    ImmutableArray<ComposeContainer> own = kind == "compose" ? [.. ComposeContainers.OfSlot(containers, env, "a"), .. ComposeContainers.OfSlot(containers, env, "b")] : [];
+                    var service = kind switch
+                    {
+                        "app" => e.GetValueOrDefault("active") ?? "not deployed",
+                        "compose" => slot is null ? "not deployed" : ComposeContainers.Summary(ComposeContainers.OfSlot(own, env, slot)),
+                        _ => null,
+                    };
+                    rows.Add(new EnvironmentStatusRow(node, env, kind, e.GetValueOrDefault("release"), e.GetValueOrDefault("rev"), slot, service, e.GetValueOrDefault("http"),
                         EnvironmentStage.ParseHistory(e.GetValueOrDefault("last") ?? "").FirstOrDefault())
                     {
                         Drift = int.TryParse(e.GetValueOrDefault("drift"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var drift) ? drift : null,
+                        Containers = own,
                     });
                 }
             }
@@ -137,8 +150,10 @@ public static class FleetStatus
             unreachable.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 
+    private static string Kind(EnvironmentPlan spec) => spec.App?.Run is not null ? "app" : spec.App?.Compose is not null ? "compose" : spec.App?.Static is not null ? "static" : "none";
+
     private static string StatusArgument(string user, EnvironmentPlan spec) => string.Join('\t', user, EnvironmentStage.EnvDir(user),
-        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), spec.App?.HealthCheck?.Path ?? "/", HostenvPaths.Home(user));
+        EnvironmentStage.AppUnit(user, "SLOT"), HostenvPaths.UpstreamSocket(user), spec.App?.HealthCheck?.Path ?? "/", HostenvPaths.Home(user), Kind(spec));
 
     private sealed record NodeStatus(string? Generation, string? Number, Dictionary<string, Dictionary<string, string>> Envs);
 

@@ -1,12 +1,14 @@
 #!/bin/bash
 # hostenv-provider diagnose: every fact the findings are made from, read on one node in one round trip, as root (bash).
-# release_manifest/release_drift come from release-manifest.sh (prepended by DiagnoseScript.cs).
+# release_manifest/release_drift come from release-manifest.sh, compose_containers from compose-containers.sh (both
+# prepended by DiagnoseRun.cs).
 # Reads its work list on stdin, one record per line, fields separated by tabs ("-" for an empty value):
 #   lock <lock dir>
 #   secretsed <sed expression printing the names of a secrets file>
 #   path <directory whose filesystem is checked>
 #   env <user> <env state dir> <unit with SLOT> <home> <secrets file> <declared secret names, space-separated>
 #   vhost <name> <certificate dir>
+#   compose yes (an environment runs a compose project: "@@compose", every compose container, before "@@end")
 # Writes sections introduced by "@@" lines (DiagnoseOutput.cs parses them); "@@end <node time>" last: output without it
 # was cut off. The node's clock is read first and last, so the caller can tell the script's run time from the network's.
 set -u
@@ -15,7 +17,7 @@ export LC_ALL=C
 tmp=$(mktemp -d /tmp/hostenv-diagnose.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 tab=$(printf '\t')
-lockdir=""; secretsed=""
+lockdir=""; secretsed=""; compose=no
 paths=(/ "$HOSTENV_ROOT" /var/log /tmp); envs=(); vhosts=()
 while IFS= read -r rec; do
   value=${rec#*"$tab"}
@@ -25,6 +27,7 @@ while IFS= read -r rec; do
     path) paths+=("$value") ;;
     env) envs+=("$value") ;;
     vhost) vhosts+=("$value") ;;
+    compose) compose=$value ;;
   esac
 done
 
@@ -87,4 +90,8 @@ for v in ${vhosts[@]+"${vhosts[@]}"}; do
   [ -n "$end" ] && end=$(date -u -d "$end" +%s 2>/dev/null)
   echo "@@cert $name ${end:--} $ph"
 done
+if [ "$compose" = yes ]; then
+  echo "@@compose"
+  compose_containers
+fi
 echo "@@end $(date +%s.%N)"

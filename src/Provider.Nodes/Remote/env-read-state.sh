@@ -12,6 +12,8 @@ o=$(cd "$HOSTENV_OVERRIDES/$user" 2>/dev/null && find . -type f | LC_ALL=C sort 
 [ "$ro" != yes ] && [ -f "$3/$user.env" ] && chown "$user:$user" "$3/$user.env" && chmod 0600 "$3/$user.env"
 s=$(sha256sum "$3/$user.env" 2>/dev/null | cut -c1-64)
 echo "extras=overrides:$o secrets:$s"
+# Not part of the fingerprint (extras is): which override file changed, for the dry run's reason.
+echo "composeoverride=$(sha256sum "$HOSTENV_OVERRIDES/$user/compose.override.yaml" 2>/dev/null | cut -c1-64)"
 echo "secretnames=$(cat "$3/$user.env" "$3/$user.age.env" 2>/dev/null | sed -n "$9" | tr '\n' ' ')"
 echo "newest=$(find "$4/releases" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n' 2>/dev/null | sed 's/\.partial$//' | LC_ALL=C sort | tail -n 1)"
 read -r b f < "$dir/built" 2>/dev/null && [ -d "$4/releases/$b" ] && echo "built=$b $f"

@@ -186,7 +186,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
                 var dry = await Cli("deploy", "--node", "node-a", "--skip-gate", "--dry-run");
                 Assert.True(dry.ExitCode == 2, dry.Stdout + dry.Stderr);
                 Assert.Contains($"~ {user}: new release replaces ", dry.Stderr, StringComparison.Ordinal);
-                Assert.Matches($@"~ {user}: new release replaces \S+ \(rev \S+ -> \S+\)", dry.Stderr); // a path source's rev is its tree hash
+                Assert.Matches($@"~ {user}: new release replaces \S+ \(rev \S+ -> \S+: source changed\)", dry.Stderr); // a path source's rev is its tree hash
                 Assert.Equal(live, Ssh($"sudo -n readlink /home/{user}/current").Trim());
                 Assert.StartsWith("v1 from ", Get(vhost), StringComparison.Ordinal);
             }
@@ -234,7 +234,7 @@ public sealed class EnvironmentTestbedTests(TestbedEnvironment testbed) : IDispo
         // A secret set on the node changes the release's inputs with the same rev: the dry run says so.
         var dry = await Cli("deploy", "--node", "node-a", "--skip-gate", "--dry-run");
         Assert.True(dry.ExitCode == 2, dry.Stdout + dry.Stderr);
-        Assert.Contains("same rev; files, app settings, node overrides or secrets changed", dry.Stderr, StringComparison.Ordinal);
+        Assert.Contains("same rev: secrets changed", dry.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", dry.Stdout + dry.Stderr, StringComparison.Ordinal);
 
         var deploy = await Cli("deploy", "--yes", "--node", "node-a", "--skip-gate");

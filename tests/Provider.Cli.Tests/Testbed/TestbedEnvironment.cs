@@ -97,4 +97,22 @@ public sealed class TestbedEnvironment
         p.WaitForExit();
         return output;
     }
+
+    /// <summary>As <see cref="Ssh"/>, with a local file as the command's stdin (e.g. a binary the node lacks); returns its stdout.</summary>
+    public string SshWithInput(string node, string command, string inputFile)
+    {
+        using var p = Process.Start(new ProcessStartInfo("ssh", ["-i", SshKey, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={Values["HOSTENV_TESTBED_DIR"]}/client/known_hosts",
+            $"deploy@{Address(node)}", command])
+        { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using (var input = File.OpenRead(inputFile))
+        {
+            input.CopyTo(p.StandardInput.BaseStream);
+        }
+
+        p.StandardInput.Close();
+        p.WaitForExit();
+        return stdout.Result;
+    }
 }

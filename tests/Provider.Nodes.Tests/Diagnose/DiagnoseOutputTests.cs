@@ -100,6 +100,17 @@ public class DiagnoseOutputTests
         Assert.True(env.ManifestMissing);
     }
 
+    [Fact]
+    public void Parse_ComposeSection_ReadsTheContainers()
+    {
+        var id = "sha256:" + new string('e', 64);
+        var facts = DiagnoseOutput.Parse($"@@node\n@@env u\nrelease=r1\n@@compose\ncontainer\tu-a\tweb\t/u-a_web_1\trunning\tunhealthy\thostenv/u:r1\t{id}\t0\n@@end 1\n");
+        var c = Assert.Single(facts.Containers);
+        Assert.Equal(new ComposeContainer("u-a", "web", "u-a_web_1", "running", "unhealthy", "hostenv/u:r1", id, 0), c);
+        Assert.Equal("r1", facts.Environments["u"].Release);
+        Assert.True(facts.Complete);
+    }
+
     [Theory]
     [InlineData("+ a b.txt", '+', "a b.txt")]
     [InlineData("- dir/x", '-', "dir/x")]

@@ -230,6 +230,45 @@ public class DiagnoseRulesTests
         Assert.Equal((DiagnoseSeverity.Info, DiagnoseChecks.NotDeployed), (finding.Severity, finding.Check));
     }
 
+    private static EnvironmentPlan ComposeEnv => Plan.Environments[Demo] with
+    {
+        App = Plan.Environments[Demo].App! with { Run = null, Compose = new ComposePlan("compose.yaml", new string('c', 64), "web", 8080) },
+    };
+
+    private const string ImageId = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public void Evaluate_ComposeLiveSlotContainerExitedOrUnhealthy_IsAnErrorNamingThem()
+    {
+        var facts = WithEnv(Running) with
+        {
+            Containers = ComposeContainers.Parse(string.Join('\n',
+                $"container\t{Demo}-a\tweb\t/{Demo}-a_web_1\texited\t\thostenv/{Demo}:r1\t{ImageId}\t137",
+                $"container\t{Demo}-a\tworker\t/{Demo}-a_worker_1\trunning\tunhealthy\thostenv/{Demo}:r1-worker\t{ImageId}\t0",
+                $"container\t{Demo}-b\tweb\t/{Demo}-b_web_1\texited\t\thostenv/{Demo}:r0\t{ImageId}\t0")),
+        };
+        var finding = Assert.Single(Evaluate(facts, env: ComposeEnv));
+        Assert.Equal(DiagnoseChecks.Containers, finding.Check);
+        Assert.Equal(DiagnoseSeverity.Error, finding.Severity);
+        Assert.Equal($"compose project {Demo}-a (release r1, the live slot): web exited (137), worker unhealthy", finding.Seen);
+        Assert.Contains($"{Ssh} sudo docker start {Demo}-a_web_1 {Demo}-a_worker_1", finding.Recommendation, StringComparison.Ordinal);
+        Assert.Equal([$"{Demo}-a_web_1: exited (137), health -, hostenv/{Demo}:r1 (0123456789ab)", $"{Demo}-a_worker_1: running, health unhealthy, hostenv/{Demo}:r1-worker (0123456789ab)"], finding.Lines.ToArray());
+    }
+
+    [Fact]
+    public void Evaluate_ComposeLiveSlotRunningOrWithoutContainers()
+    {
+        var running = WithEnv(Running) with
+        {
+            Containers = ComposeContainers.Parse($"container\t{Demo}-a\tweb\t/w\trunning\thealthy\tx\t{ImageId}\t0\ncontainer\t{Demo}-b\tweb\t/w2\texited\t\tx\t{ImageId}\t0"),
+        };
+        Assert.Empty(Evaluate(running, env: ComposeEnv));
+        var none = Assert.Single(Evaluate(WithEnv(Running), env: ComposeEnv));
+        Assert.Equal($"compose project {Demo}-a (release r1, the live slot): no containers", none.Seen);
+        // Not a compose environment: its containers (if any) are not judged here.
+        Assert.Empty(Evaluate(WithEnv(Running)));
+    }
+
     private static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
