@@ -141,6 +141,7 @@ public sealed class SortedJsonWriter : IDisposable
     public void Dispose()
     {
         writer.Dispose();
+        buffer.Dispose();
     }
 
     private void Key(string key)

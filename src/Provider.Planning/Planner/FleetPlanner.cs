@@ -184,8 +184,13 @@ public static partial class FleetPlanner
         }
 
         // The first production environment in the file is the one that stands; each later one is reported where it is.
-        var productions = manifest.Environments.Where(e => e.Enable && e.Type == "production")
-            .OrderBy(e => doc.PositionOf(e.Pointer + "/type").Line).ThenBy(e => doc.PositionOf(e.Pointer + "/type").Column).ToList();
+        // Ordering by position re-reads the file for its positions, so only when there is something to report.
+        var productions = manifest.Environments.Where(e => e.Enable && e.Type == "production").ToList();
+        if (productions.Count > 1)
+        {
+            productions = [.. productions.OrderBy(e => doc.PositionOf(e.Pointer + "/type").Line).ThenBy(e => doc.PositionOf(e.Pointer + "/type").Column)];
+        }
+
         foreach (var env in productions.Skip(1))
         {
             var production = productions[0];
@@ -337,10 +342,30 @@ public static partial class FleetPlanner
     /// <summary>What `deploy` compares to refuse a stale plan: every input except the generated state.</summary>
     private static string InputsHash(PlanInput input)
     {
-        var sb = new StringBuilder();
-        void Add(string name, string text, string? rev) =>
-            sb.Append(name).Append('\0').Append(rev ?? "").Append('\0')
-              .Append(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))).Append('\n');
+        // SHA-256 over the lines "name\0rev\0sha256-of-text\n", fed as they are made rather than joined into one
+        // text first; the bytes hashed are the same.
+        using var outer = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var digest = new byte[SHA256.HashSizeInBytes];
+        var hex = new char[SHA256.HashSizeInBytes * 2];
+        byte[] buffer = [];
+        void Add(string name, string text, string? rev)
+        {
+            AppendUtf8(outer, name, ref buffer);
+            outer.AppendData("\0"u8);
+            AppendUtf8(outer, rev ?? "", ref buffer);
+            outer.AppendData("\0"u8);
+            var length = Encoding.UTF8.GetByteCount(text);
+            if (buffer.Length < length)
+            {
+                buffer = new byte[Math.Max(length, buffer.Length * 2)];
+            }
+
+            Encoding.UTF8.GetBytes(text, buffer);
+            SHA256.HashData(buffer.AsSpan(0, length), digest);
+            Convert.TryToHexStringLower(digest, hex, out _);
+            AppendUtf8(outer, hex, ref buffer);
+            outer.AppendData("\n"u8);
+        }
 
         Add(input.Provider.Name, input.Provider.Text, null);
         foreach (var n in input.Nodes.OrderBy(n => n.File.Name, StringComparer.Ordinal))
@@ -357,6 +382,18 @@ public static partial class FleetPlanner
             }
         }
 
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+        outer.GetHashAndReset(digest);
+        return "sha256:" + Convert.ToHexStringLower(digest);
+    }
+
+    private static void AppendUtf8(IncrementalHash hash, ReadOnlySpan<char> text, ref byte[] buffer)
+    {
+        var length = Encoding.UTF8.GetByteCount(text);
+        if (buffer.Length < length)
+        {
+            buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        }
+
+        hash.AppendData(buffer, 0, Encoding.UTF8.GetBytes(text, buffer));
     }
 }

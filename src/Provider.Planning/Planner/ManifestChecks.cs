@@ -139,8 +139,18 @@ internal static partial class ManifestChecks
     }
 
     /// <summary>A DNS name of two or more labels whose top-level label is not all digits (which would make it an IPv4 address, or no name at all).</summary>
-    private static bool IsVhostName(string name) =>
-        HostForms.IsDnsName(name, 2, allowWildcard: true) && !name.TrimEnd('.').Split('.')[^1].All(char.IsAsciiDigit);
+    private static bool IsVhostName(string name)
+    {
+        if (!HostForms.IsDnsName(name, 2, allowWildcard: true))
+        {
+            return false;
+        }
+
+        var trimmed = name.AsSpan().TrimEnd('.');
+        return trimmed[(trimmed.LastIndexOf('.') + 1)..].ContainsAnyExcept(AsciiDigits);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> AsciiDigits = System.Buffers.SearchValues.Create("0123456789");
 
     private static bool RawNginx(SourceMap doc, string pointer, string? text, DiagnosticBag diagnostics) =>
         text is null || NginxText.BalanceProblem(text) is not { } problem
@@ -167,19 +177,24 @@ internal static partial class ManifestChecks
         var ok = true;
         foreach (var (field, value) in values)
         {
+            if (value is null)
+            {
+                continue; // the common case: no pointer built for a header that is not set
+            }
+
             var pointer = vhost.Pointer + "/security/" + field;
-            if (value is not null && value.Any(char.IsControl))
+            if (value.Any(char.IsControl))
             {
                 ok = Fail(diagnostics, ManifestCodes.InvalidValue, "a header value cannot contain line breaks or control characters",
                     doc.PositionOf(pointer), pointer, "write the header value on one line");
             }
-            else if (value is not null && value.Contains('$', StringComparison.Ordinal))
+            else if (value.Contains('$', StringComparison.Ordinal))
             {
                 // nginx expands variables in add_header values, and has no escape for a literal '$'.
                 ok = Fail(diagnostics, ManifestCodes.InvalidValue, "a header value cannot contain '$': nginx would read it as a variable",
                     doc.PositionOf(pointer), pointer, "remove the '$'; security headers are fixed text");
             }
-            else if (field == "reportTo" && value is not null && !IsReportTo(value))
+            else if (field == "reportTo" && !IsReportTo(value))
             {
                 ok = Fail(diagnostics, ManifestCodes.InvalidValue, "reportTo is not a Report-To value: one or more JSON objects separated by commas",
                     doc.PositionOf(pointer), pointer, "write it like '{\"group\":\"csp\",\"max_age\":10886400,\"endpoints\":[{\"url\":\"https://example.com/reports\"}]}' (single quotes around it in YAML)");

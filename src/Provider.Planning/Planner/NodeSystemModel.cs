@@ -19,7 +19,13 @@ public static class NodeSystemModel
     /// <summary>A vhost as the node serves it, after hostenv's defaults: TLS on by default; forceSSL follows ACME.</summary>
     public sealed record PlannedVhost(string Name, PlannedEnvironment Environment, VirtualHostSpec? Spec, bool EnableAcme, bool ForceSsl);
 
-    public static void Write(SortedJsonWriter w, ProviderConfig provider, NodeConfig node, ImmutableArray<PlannedEnvironment> environments)
+    public static void Write(SortedJsonWriter w, ProviderConfig provider, NodeConfig node, ImmutableArray<PlannedEnvironment> environments) =>
+        Write(w, provider, node, environments, PlanDocument.AuthorizedKeys);
+
+    /// <summary>As above, with each environment's authorized keys from <paramref name="authorizedKeys"/> (the plan has them already).</summary>
+    internal static void Write(
+        SortedJsonWriter w, ProviderConfig provider, NodeConfig node, ImmutableArray<PlannedEnvironment> environments,
+        Func<PlannedEnvironment, ImmutableArray<string>> authorizedKeys)
     {
         var envs = environments.OrderBy(e => e.UserName, StringComparer.Ordinal).ToList();
         var vhosts = envs.SelectMany(e => VirtualHosts(provider, e)).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
@@ -63,7 +69,7 @@ public static class NodeSystemModel
 
         w.EndObject();
         w.EndObject();
-        Users(w, envs);
+        Users(w, envs, authorizedKeys);
         w.EndObject();
     }
 
@@ -137,7 +143,7 @@ public static class NodeSystemModel
         w.String("owner", v.Environment.UserName);
         w.Number("redirectCode", spec?.GlobalRedirect is null ? null : spec.RedirectCode ?? 301);
         w.StartObject("securityHeaders");
-        foreach (var (header, value) in SecurityHeaders.For(spec, v.Environment.Spec.Type, v.EnableAcme || v.ForceSsl))
+        foreach (var (header, value) in SecurityHeaders.Sorted(spec, v.Environment.Spec.Type, v.EnableAcme || v.ForceSsl))
         {
             w.String(header, value);
         }
@@ -149,15 +155,16 @@ public static class NodeSystemModel
 
     private static void Locations(SortedJsonWriter w, PlannedEnvironment env, VirtualHostSpec? spec)
     {
-        var user = (spec?.Locations ?? []).ToDictionary(l => l.Path, StringComparer.Ordinal);
+        // Most vhosts declare no locations: no dictionary and no sort for them.
+        var user = spec is { Locations.IsEmpty: false } ? spec.Locations.ToDictionary(l => l.Path, StringComparer.Ordinal) : null;
         // As hostenv: "/" goes to the environment's upstream unless the project routes it itself.
-        var addDefault = !user.ContainsKey("/") && spec?.GlobalRedirect is null;
-        var paths = user.Keys.Concat(addDefault ? ["/"] : []).Order(StringComparer.Ordinal);
+        var addDefault = user?.ContainsKey("/") != true && spec?.GlobalRedirect is null;
+        IEnumerable<string> paths = user is null ? (addDefault ? ["/"] : []) : user.Keys.Concat(addDefault ? ["/"] : []).Order(StringComparer.Ordinal);
         w.StartObject("locations");
         foreach (var path in paths)
         {
             w.StartObject(path);
-            if (user.TryGetValue(path, out var l))
+            if (user is not null && user.TryGetValue(path, out var l))
             {
                 w.String("alias", l.Alias);
                 w.String("extraConfig", l.ExtraConfig);
@@ -186,7 +193,7 @@ public static class NodeSystemModel
         w.EndObject();
     }
 
-    private static void Users(SortedJsonWriter w, List<PlannedEnvironment> envs)
+    private static void Users(SortedJsonWriter w, List<PlannedEnvironment> envs, Func<PlannedEnvironment, ImmutableArray<string>> authorizedKeys)
     {
         w.StartObject("users");
         w.StartObject("groups");
@@ -214,7 +221,7 @@ public static class NodeSystemModel
             w.Bool("linger", true);
             w.StartObject("openssh");
             w.StartObject("authorizedKeys");
-            w.Strings("keys", PlanDocument.AuthorizedKeys(env));
+            w.Strings("keys", authorizedKeys(env));
             w.EndObject();
             w.EndObject();
             w.StartObject("runtimeDirs");

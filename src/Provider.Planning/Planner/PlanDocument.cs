@@ -26,10 +26,12 @@ public static class PlanDocument
         w.Number("parallel", provider.Deploy.Parallel);
         w.EndObject();
         w.String("deployUser", provider.DeployUser);
+        // Each environment's keys appear twice (environments and its node's users): computed once.
+        var authorizedKeys = new Dictionary<PlannedEnvironment, ImmutableArray<string>>(fleet.Environments.Length, ReferenceEqualityComparer.Instance);
         w.StartObject("environments");
         foreach (var env in fleet.Environments.OrderBy(e => e.UserName, StringComparer.Ordinal))
         {
-            Environment(w, provider, env);
+            Environment(w, provider, env, authorizedKeys[env] = AuthorizedKeys(env));
         }
 
         w.EndObject();
@@ -51,7 +53,7 @@ public static class PlanDocument
         var byNode = fleet.Environments.Where(e => e.Enabled).ToLookup(e => e.Node, StringComparer.Ordinal);
         foreach (var node in fleet.Nodes)
         {
-            NodeSystemModel.Write(w, provider, node, [.. byNode[node.Name]]);
+            NodeSystemModel.Write(w, provider, node, [.. byNode[node.Name]], e => authorizedKeys.TryGetValue(e, out var keys) ? keys : AuthorizedKeys(e));
         }
 
         w.EndObject();
@@ -60,7 +62,7 @@ public static class PlanDocument
         return w.ToBytes();
     }
 
-    private static void Environment(SortedJsonWriter w, ProviderConfig provider, PlannedEnvironment env)
+    private static void Environment(SortedJsonWriter w, ProviderConfig provider, PlannedEnvironment env, ImmutableArray<string> authorizedKeys)
     {
         var spec = env.Spec;
         w.StartObject(env.UserName);
@@ -73,7 +75,7 @@ public static class PlanDocument
             w.Null("app");
         }
 
-        w.Strings("authorizedKeys", AuthorizedKeys(env));
+        w.Strings("authorizedKeys", authorizedKeys);
         if (env.Source.ContainerAllow.Length > 0)
         {
             // Only when the operator allowed something: what a project's containers may do beyond their tenant is for reviewers to see.
@@ -83,10 +85,11 @@ public static class PlanDocument
         }
 
         w.StartArray("deploymentVerification");
-        var defaultHost = env.VirtualHosts.FirstOrDefault(h => spec.VirtualHosts.Any(d => Vhosts.Normalise(d.Name) == h))
-            ?? FleetPlanner.CanonicalHost(provider, env.UserName);
+        string? defaultHost = null;
         foreach (var v in spec.Verification)
         {
+            defaultHost ??= env.VirtualHosts.FirstOrDefault(h => spec.VirtualHosts.Any(d => Vhosts.Normalise(d.Name) == h))
+                ?? FleetPlanner.CanonicalHost(provider, env.UserName);
             w.StartItemObject();
             w.String("bodyRegex", v.BodyRegex);
             w.Bool("enforce", v.Enforce);

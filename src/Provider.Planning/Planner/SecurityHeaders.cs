@@ -8,34 +8,38 @@ public static class SecurityHeaders
 {
     public const string HstsValue = "max-age=63072000; includeSubDomains; preload";
 
-    public static ImmutableSortedDictionary<string, string> For(VirtualHostSpec? vhost, string environmentType, bool tlsEnabled)
+    public static ImmutableSortedDictionary<string, string> For(VirtualHostSpec? vhost, string environmentType, bool tlsEnabled) =>
+        Sorted(vhost, environmentType, tlsEnabled).ToImmutableSortedDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
+
+    /// <summary>The headers of <see cref="For"/> in ordinal order of names, without a sorted dictionary per vhost: the plan writes them for every vhost.</summary>
+    internal static List<KeyValuePair<string, string>> Sorted(VirtualHostSpec? vhost, string environmentType, bool tlsEnabled)
     {
         var security = vhost?.Security ?? SecuritySpec.Default;
-        var headers = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var headers = new List<KeyValuePair<string, string>>(8); // each name is set at most once
         if (security.ReportTo is { } reportTo)
         {
-            headers["Report-To"] = reportTo;
+            headers.Add(new("Report-To", reportTo));
         }
 
         if (security.ReferrerPolicy is { } referrer)
         {
-            headers["Referrer-Policy"] = referrer;
+            headers.Add(new("Referrer-Policy", referrer));
         }
 
         if (security.XFrameOptions is { } frame)
         {
-            headers["X-Frame-Options"] = frame;
+            headers.Add(new("X-Frame-Options", frame));
         }
 
         if (security.XContentTypeOptions)
         {
-            headers["X-Content-Type-Options"] = "nosniff";
+            headers.Add(new("X-Content-Type-Options", "nosniff"));
         }
 
         // HSTS only where TLS is on: pinning browsers to HTTPS on a host without a certificate locks users out.
         if ((security.Hsts ?? vhost?.Hsts ?? true) && tlsEnabled)
         {
-            headers["Strict-Transport-Security"] = HstsValue;
+            headers.Add(new("Strict-Transport-Security", HstsValue));
         }
 
         if (security.Csp is { } csp)
@@ -46,14 +50,15 @@ public static class SecurityHeaders
                 value += "; report-to " + group;
             }
 
-            headers[security.CspMode == "report-only" ? "Content-Security-Policy-Report-Only" : "Content-Security-Policy"] = value;
+            headers.Add(new(security.CspMode == "report-only" ? "Content-Security-Policy-Report-Only" : "Content-Security-Policy", value));
         }
 
         if (!(vhost?.AllowIndexing ?? environmentType == "production"))
         {
-            headers["X-Robots-Tag"] = "noindex";
+            headers.Add(new("X-Robots-Tag", "noindex"));
         }
 
-        return headers.ToImmutable();
+        headers.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return headers;
     }
 }

@@ -227,34 +227,63 @@ public static partial class StateReader
         new(PlanCodes.StateInvalid, DiagnosticLevel.Error, message, position, field,
             "state.json is written by `plan`; restore it from git if it was edited by hand");
 
+    /// <summary>
+    /// Streams the state in canonical form (ordinal keys, as <see cref="CanonicalJson"/> writes): a JSON tree of every
+    /// reservation cost a tenth of the planner's time at 10,000 environments. The members are those of one object
+    /// filled in this order, a later one replacing an earlier: the "_" metadata, the description when there is none,
+    /// the high-water mark, then one object per reservation.
+    /// </summary>
     public static byte[] Write(ProviderState state)
     {
-        var root = new JsonObject();
+        var meta = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var (key, value) in state.Meta)
         {
-            root[key] = value?.DeepClone();
+            meta[key] = value;
         }
 
-        root[ProviderState.DescriptionKey] ??= ProviderState.Description;
-        root[ProviderState.HighWaterKey] = state.UidHighWaterMark;
+        if (meta.GetValueOrDefault(ProviderState.DescriptionKey) is null)
+        {
+            meta[ProviderState.DescriptionKey] = ProviderState.Description;
+        }
+
+        meta[ProviderState.HighWaterKey] = state.UidHighWaterMark;
+        var entries = new Dictionary<string, StateEntry>(StringComparer.Ordinal);
         foreach (var entry in state.Entries.Values)
         {
-            var json = new JsonObject
-            {
-                ["userName"] = entry.UserName,
-                ["uid"] = entry.Uid,
-                ["node"] = entry.Node,
-                ["virtualHosts"] = new JsonArray([.. entry.VirtualHosts.Select(h => (JsonNode?)h)]),
-            };
-            if (entry.PreviousNode is not null)
-            {
-                json["previousNode"] = entry.PreviousNode;
-            }
-
-            root[entry.UserName] = json;
+            entries[entry.UserName] = entry;
+            meta.Remove(entry.UserName);
         }
 
-        return CanonicalJson.Serialize(root);
+        var keys = new string[meta.Count + entries.Count];
+        meta.Keys.CopyTo(keys, 0);
+        entries.Keys.CopyTo(keys, meta.Count);
+        Array.Sort(keys, StringComparer.Ordinal);
+
+        using var w = new SortedJsonWriter();
+        w.StartObject();
+        foreach (var key in keys)
+        {
+            if (!entries.TryGetValue(key, out var entry))
+            {
+                w.Node(key, meta[key]);
+                continue;
+            }
+
+            w.StartObject(key);
+            w.String("node", entry.Node);
+            if (entry.PreviousNode is not null)
+            {
+                w.String("previousNode", entry.PreviousNode);
+            }
+
+            w.Number("uid", entry.Uid);
+            w.String("userName", entry.UserName);
+            w.Strings("virtualHosts", entry.VirtualHosts);
+            w.EndObject();
+        }
+
+        w.EndObject();
+        return w.ToBytes();
     }
 
     public static string WriteToString(ProviderState state) => Encoding.UTF8.GetString(Write(state));
