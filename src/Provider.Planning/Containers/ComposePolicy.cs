@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Provider.Planning.Diagnostics;
+using Provider.Planning.Inputs;
 using Provider.Planning.Planner;
 using YamlDotNet.Core;
 
@@ -648,16 +649,5 @@ public static class ComposePolicy
 
     private static SourcePosition Position(string file, Mark mark) => new(file, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
 
-    private static string FirstLine(string message)
-    {
-        var text = message;
-        var idx = text.IndexOf("): ", StringComparison.Ordinal);
-        if (text.StartsWith("(Line", StringComparison.Ordinal) && idx > 0)
-        {
-            text = text[(idx + 3)..];
-        }
-
-        var nl = text.IndexOf('\n', StringComparison.Ordinal);
-        return DiagnosticText.Visible(nl < 0 ? text : text[..nl]);
-    }
+    private static string FirstLine(string message) => DiagnosticText.Visible(YamlDocument.FirstLine(message));
 }

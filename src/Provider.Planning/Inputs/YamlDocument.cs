@@ -226,7 +226,8 @@ public sealed class YamlDocument
         return null;
     }
 
-    private static string FirstLine(string message)
+    /// <summary>The first line of a YamlDotNet exception message, without the position prefix (we print positions ourselves).</summary>
+    internal static string FirstLine(string message)
     {
         // YamlDotNet prefixes "(Line: 3, Col: 1, Idx: 20) - (Line: ...): "; we print the position ourselves.
         var text = message;
