@@ -7,11 +7,16 @@ d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
 while [ $# -ge 2 ]; do
   when=$1; command=$2; shift 2
-  sh -c "$command" >"$d/out" 2>"$d/err" </dev/null
+  # A subshell, not `sh -c`: one process fewer per command (each costs ~1.5 ms on a node); empty output needs no base64.
+  (eval "$command") >"$d/out" 2>"$d/err" </dev/null
   code=$?
-  printf '%s %s %s\n' "$code" "$(base64 -w0 <"$d/out")" "$(base64 -w0 <"$d/err")"
+  out=; [ ! -s "$d/out" ] || out=$(base64 -w0 <"$d/out")
+  err=; [ ! -s "$d/err" ] || err=$(base64 -w0 <"$d/err")
+  printf '%s %s %s\n' "$code" "$out" "$err"
   if [ -n "$when" ]; then
     [ "$code" -eq 0 ] || exit 0
-    [ "$(head -c "${#when}" "$d/out")" = "$when" ] || exit 0
+    # WHEN is one line (a lock's answer, a generation id): the first line of stdout starts with it, or nothing follows.
+    first=; IFS= read -r first <"$d/out"
+    case "$first" in "$when"*) ;; *) exit 0 ;; esac
   fi
 done
