@@ -224,7 +224,7 @@ public sealed class DeployRun(FleetAccess fleet, Action<string> progress, TimePr
     {
         var generation = NodeRenderer.Render(fleet.PlanJson, node);
         Timeline.Mark($"{node}: generation rendered");
-        var config = fleet.Config(node);
+        var config = fleet.Plan.Nodes[node]; // confirm timeout, magic rollback, address: node.yaml's, as planned
         await using var session = await early.TakeAsync(node, ct);
         Timeline.Mark($"{node}: connected");
         if (!request.ForceUnlock && moves.Planned.IsEmpty)
