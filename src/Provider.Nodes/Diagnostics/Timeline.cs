@@ -19,7 +19,11 @@ public static class Timeline
         if (Sink is { } sink)
         {
             var ms = (DateTime.UtcNow - ProcessStart).TotalMilliseconds;
-            sink(string.Create(CultureInfo.InvariantCulture, $"[trace] +{ms,6:0} ms {phase}"));
+            // CPU of the whole process (all threads) and methods the JIT compiled so far: where wall time is not CPU,
+            // the run waited (network, node); where CPU grows with the JIT count, code ran that ReadyToRun did not cover.
+            var cpu = Environment.CpuUsage.TotalTime.TotalMilliseconds;
+            var jit = System.Runtime.JitInfo.GetCompiledMethodCount();
+            sink(string.Create(CultureInfo.InvariantCulture, $"[trace] +{ms,6:0} ms (cpu {cpu,5:0} ms, jit {jit,5}) {phase}"));
         }
     }
 
