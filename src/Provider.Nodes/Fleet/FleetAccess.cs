@@ -81,15 +81,15 @@ public sealed class FleetAccess(string repoDir, string? identity)
     }
 
     /// <summary>
-    /// How to log in to <paramref name="node"/>: from the plan when this command has read it already and its node has ssh
+    /// How to log in to <paramref name="node"/>: from the plan's nodeConnections when this command has read the plan already
     /// (a deploy checks the plan against node.yaml in its stale check while it logs in), else from node.yaml (rolling back
-    /// needs no plan; a plan written before nodes carried ssh). Parsing every node.yaml first cost a deploy ~0.3 s before its login.
+    /// needs no plan). Parsing provider.yaml and every node.yaml first cost a deploy ~0.3-0.5 s before its login.
     /// </summary>
     public SshTarget Target(string node)
     {
-        if (plan is { Plan: var read } && read.Nodes.TryGetValue(node, out var planned) && planned.Ssh is { } ssh)
+        if (plan is { Plan: var read } && read.NodeConnections.TryGetValue(node, out var connection))
         {
-            return new SshTarget(node, planned.Address, ssh.Port, ssh.User, ssh.HostKey);
+            return new SshTarget(node, connection.Hostname, connection.Port, connection.User, connection.HostKey);
         }
 
         inventory ??= LoadInventory();

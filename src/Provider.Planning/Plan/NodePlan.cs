@@ -31,13 +31,7 @@ public sealed record NodePlan(
 
     /// <summary>runtimes: what the node's environments need installed (app.preset), e.g. nodejs, python3; empty when none.</summary>
     public ImmutableArray<string> Runtimes { get; init; } = [];
-
-    /// <summary>ssh: how the tool logs in to the node (null in a plan written before the field existed).</summary>
-    public NodeSshPlan? Ssh { get; init; }
 }
-
-/// <summary>plan.nodes.&lt;node&gt;.ssh: port, login user and pinned host key (null when node.yaml has none) from node.yaml.</summary>
-public sealed record NodeSshPlan(int Port, string User, string? HostKey);
 
 /// <summary>plan.nodes.&lt;node&gt;.dnsGate: the fingerprint of what dns-gate checked for the node.</summary>
 public sealed record NodeGateStamp(string VhostsHash);

@@ -242,7 +242,6 @@ public static class PlanReader
         {
             Containers = n.Value.TryGetProperty("containers", out var containers) && containers.ValueKind == System.Text.Json.JsonValueKind.True,
             Runtimes = n.Value.TryGetProperty("runtimes", out _) ? n.Strings("runtimes") : [],
-            Ssh = n.ObjectOrNull("ssh") is { } ssh ? new NodeSshPlan(ssh.Int("port"), ssh.String("user"), ssh.StringOrNull("hostKey")) : null,
         };
     }
 

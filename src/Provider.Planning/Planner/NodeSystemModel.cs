@@ -55,13 +55,6 @@ public static class NodeSystemModel
         w.StartObject("services");
         Nginx(w, envs, vhosts);
         w.EndObject();
-        // How the tool reaches the node (node.yaml, the user defaulting to provider.yaml's deployUser): a deploy logs in
-        // from the plan it already read, while it checks the plan against its inputs, instead of reading every node.yaml first.
-        w.StartObject("ssh");
-        w.String("hostKey", node.HostKey);
-        w.Number("port", node.Port);
-        w.String("user", node.User ?? provider.DeployUser);
-        w.EndObject();
         w.StartObject("systemd");
         w.StartObject("slices");
         foreach (var env in envs)
