@@ -26,7 +26,7 @@ internal static class VhostClaims
             }
         }
 
-        var claims = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env, ClaimSite Site)>(StringComparer.Ordinal);
+        var claims = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env, ClaimSite Site)>(declared.Count * 3, StringComparer.Ordinal);
         foreach (var (manifest, env, userName) in declared)
         {
             foreach (var vhost in env.VirtualHosts)
