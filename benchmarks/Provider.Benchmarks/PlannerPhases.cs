@@ -53,11 +53,13 @@ public static class PlannerPhases
         });
         var plan = Time(() => FleetPlanner.Plan(input));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  allocated MB: parse {Alloc(() => files.ForEach(f => YamlDocument.Parse(f, new DiagnosticBag()))):F0}, validate {Alloc(() => docs.ForEach(d => SchemaValidator.Validate(d, SchemaKind.Hostenv, new DiagnosticBag()))):F0}"));
+        GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var gen2Before = GC.CollectionCount(2);
+        var (gen0Before, gen1Before, gen2Before) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var pauseBefore = GC.GetTotalPauseDuration();
         var fleet = FleetPlanner.Plan(input).Fleet!;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  one plan allocates {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0:F0} MB, {GC.CollectionCount(2) - gen2Before} gen2 collections"));
+            $"  one plan allocates {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0:F0} MB; collections gen0/gen1/gen2 {GC.CollectionCount(0) - gen0Before}/{GC.CollectionCount(1) - gen1Before}/{GC.CollectionCount(2) - gen2Before}, GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms"));
         var write = Time(() => PlanDocument.Write(fleet));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  plan.json writing alone: {write:F1} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

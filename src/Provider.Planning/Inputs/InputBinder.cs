@@ -83,7 +83,7 @@ public static class InputBinder
 
         var r = doc.Root;
         var envs = Members(r, "environments")
-            .Select(e => Environment(e.Key, e.Value, YamlDocument.Child("/environments", e.Key), deploy))
+            .Select(e => Environment(e.Key, e.Value, deploy))
             .ToImmutableArray();
         return new ProjectManifest(
             projectName,
@@ -108,10 +108,10 @@ public static class InputBinder
         return local.HasErrors ? null : doc;
     }
 
-    private static EnvironmentSpec Environment(string name, JsonNode? e, string pointer, DeployDefaults deploy)
+    private static EnvironmentSpec Environment(string name, JsonNode? e, DeployDefaults deploy)
     {
         var vhosts = Members(e, "virtualHosts")
-            .Select(v => VirtualHost(v.Key, v.Value, YamlDocument.Child(pointer + "/virtualHosts", v.Key)))
+            .Select(v => VirtualHost(v.Key, v.Value, name))
             .ToImmutableArray();
         var verification = e?["deploymentVerification"] is JsonArray va
             ? va.Select(v => new VerificationSpec(
@@ -125,7 +125,6 @@ public static class InputBinder
             : [];
         return new EnvironmentSpec(
             name,
-            pointer,
             Bool(e, "enable") ?? true,
             Str(e, "type") ?? "development",
             Str(e, "node"),
@@ -169,7 +168,7 @@ public static class InputBinder
         };
     }
 
-    private static VirtualHostSpec VirtualHost(string name, JsonNode? v, string pointer)
+    private static VirtualHostSpec VirtualHost(string name, JsonNode? v, string environmentName)
     {
         var s = v?["security"];
         var d = SecuritySpec.Default;
@@ -191,7 +190,7 @@ public static class InputBinder
             .ToImmutableArray();
         return new VirtualHostSpec(
             name,
-            pointer,
+            environmentName,
             Bool(v, "enableLetsEncrypt") ?? true,
             Bool(v, "forceSSL"),
             Str(v, "globalRedirect"),

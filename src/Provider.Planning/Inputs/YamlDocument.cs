@@ -14,17 +14,18 @@ namespace Provider.Planning.Inputs;
 /// </summary>
 public sealed class SourceMap
 {
-    private readonly Lazy<YamlDocument.PositionIndex> positions;
+    // The source and, once asked for, its index; no Lazy and closure per file (every manifest's map lives as long as its model).
+    private readonly SourceFile source;
+    private YamlDocument.PositionIndex? positions;
 
-    internal SourceMap(SourceFile source) =>
-        (File, positions) = (source.Name, new Lazy<YamlDocument.PositionIndex>(() => YamlDocument.Read(source, new DiagnosticBag()).Positions));
+    internal SourceMap(SourceFile source) => this.source = source;
 
-    public string File { get; }
+    public string File => source.Name;
 
     /// <summary>Position of the value at a JSON Pointer, else of the nearest ancestor, else the file.</summary>
     public SourcePosition PositionOf(string pointer)
     {
-        var values = positions.Value.Values;
+        var values = Positions.Values;
         var p = pointer;
         while (true)
         {
@@ -44,7 +45,22 @@ public sealed class SourceMap
 
     /// <summary>Position of the key naming the member at a JSON Pointer (falls back to its value).</summary>
     public SourcePosition KeyPositionOf(string pointer) =>
-        positions.Value.Keys.TryGetValue(pointer, out var pos) ? pos : PositionOf(pointer);
+        Positions.Keys.TryGetValue(pointer, out var pos) ? pos : PositionOf(pointer);
+
+    /// <summary>The index, read on first use; two threads asking at once may both read (the same events), one index is kept.</summary>
+    private YamlDocument.PositionIndex Positions
+    {
+        get
+        {
+            if (Volatile.Read(ref positions) is { } index)
+            {
+                return index;
+            }
+
+            var read = YamlDocument.Read(source, new DiagnosticBag()).Positions;
+            return Interlocked.CompareExchange(ref positions, read, null) ?? read;
+        }
+    }
 }
 
 /// <summary>

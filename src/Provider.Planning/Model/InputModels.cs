@@ -122,9 +122,11 @@ public sealed record SecuritySpec(
 
 public sealed record LocationSpec(string Path, string? ProxyPass, string? Root, string? Alias, string? Index, string? TryFiles, string? Return, string? ExtraConfig);
 
+/// <summary>A declared vhost. <see cref="Pointer"/> is made when a diagnostic needs it: every manifest's models live until
+/// the plan is written, and each string they hold is one more object for the GC to promote.</summary>
 public sealed record VirtualHostSpec(
     string Name,
-    string Pointer,
+    string EnvironmentName,
     bool EnableLetsEncrypt,
     bool? ForceSsl,
     string? GlobalRedirect,
@@ -134,7 +136,11 @@ public sealed record VirtualHostSpec(
     string? ExtraConfig,
     bool? AllowIndexing,
     bool? Hsts,
-    SecuritySpec Security);
+    SecuritySpec Security)
+{
+    /// <summary>Where the vhost is declared: /environments/&lt;env&gt;/virtualHosts/&lt;name&gt;.</summary>
+    public string Pointer => YamlDocument.Child(EnvironmentSpec.PointerOf(EnvironmentName) + "/virtualHosts", Name);
+}
 
 public sealed record HealthCheckSpec(string Path, int IntervalSeconds, int TimeoutSeconds, int DeadlineSeconds, string ExpectStatus);
 
@@ -167,7 +173,6 @@ public sealed record VerificationSpec(string Path, string? Host, string Scheme, 
 
 public sealed record EnvironmentSpec(
     string Name,
-    string Pointer,
     bool Enable,
     string Type,
     string? Node,
@@ -176,7 +181,13 @@ public sealed record EnvironmentSpec(
     AppSpec? App,
     ImmutableArray<string> Secrets,
     ImmutableArray<VerificationSpec> Verification,
-    ResourceLimits Resources);
+    ResourceLimits Resources)
+{
+    /// <summary>Where the environment is declared: /environments/&lt;name&gt; (made on use, see <see cref="VirtualHostSpec"/>).</summary>
+    public string Pointer => PointerOf(Name);
+
+    public static string PointerOf(string environmentName) => YamlDocument.Child("/environments", environmentName);
+}
 
 public sealed record ProjectManifest(
     string ProjectName,

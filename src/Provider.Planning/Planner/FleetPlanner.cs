@@ -245,8 +245,9 @@ public static partial class FleetPlanner
             .SelectMany(p => p.Manifest.Environments.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => (p.Source, p.Manifest, p.Rev, Env: e)))
             .ToList();
 
-        var owners = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env)>(StringComparer.Ordinal);
-        var declared = new List<(ProjectSource Source, ProjectManifest Manifest, string? Rev, EnvironmentSpec Env, string UserName, string? Node)>();
+        // Sized up front: at 10,000 environments each doubling was another large array for the GC.
+        var owners = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env)>(ordered.Count, StringComparer.Ordinal);
+        var declared = new List<(ProjectSource Source, ProjectManifest Manifest, string? Rev, EnvironmentSpec Env, string UserName, string? Node)>(ordered.Count);
         foreach (var (source, manifest, rev, env) in ordered)
         {
             var userName = HostenvIdentity.UserName(manifest.Organisation, manifest.Project, env.Name);
@@ -282,7 +283,7 @@ public static partial class FleetPlanner
         VhostClaims.Check(provider, declared.Select(d => (d.Manifest, d.Env, d.UserName)).ToList(), state, stateFile, owners.Keys.ToHashSet(StringComparer.Ordinal), diagnostics);
 
         var nextUid = Math.Max(PlanLimits.UidFloor, state.UidHighWaterMark) + 1;
-        var result = ImmutableArray.CreateBuilder<PlannedEnvironment>();
+        var result = ImmutableArray.CreateBuilder<PlannedEnvironment>(declared.Count);
         foreach (var d in declared)
         {
             int uid;
@@ -314,16 +315,35 @@ public static partial class FleetPlanner
                 EnvironmentVhosts(provider, d.Env, d.UserName)));
         }
 
-        return result.ToImmutable();
+        return result.DrainToImmutable();
     }
 
     /// <summary>Every name an environment holds: declared vhosts, their aliases and the canonical &lt;userName&gt;.&lt;hostenvHostname&gt;.</summary>
-    internal static ImmutableArray<string> EnvironmentVhosts(ProviderConfig provider, EnvironmentSpec env, string userName) =>
-        [.. env.VirtualHosts.SelectMany(v => v.ServerAliases.Prepend(v.Name))
-            .Select(Vhosts.Normalise)
-            .Append(CanonicalHost(provider, userName))
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)];
+    internal static ImmutableArray<string> EnvironmentVhosts(ProviderConfig provider, EnvironmentSpec env, string userName)
+    {
+        // Sorted, then each name once: a loop rather than a LINQ pipeline, as this runs for every environment.
+        var names = new List<string>(env.VirtualHosts.Length + 1) { CanonicalHost(provider, userName) };
+        foreach (var vhost in env.VirtualHosts)
+        {
+            names.Add(Vhosts.Normalise(vhost.Name));
+            foreach (var alias in vhost.ServerAliases)
+            {
+                names.Add(Vhosts.Normalise(alias));
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<string>(names.Count);
+        foreach (var name in names)
+        {
+            if (result.Count == 0 || !string.Equals(result[^1], name, StringComparison.Ordinal))
+            {
+                result.Add(name);
+            }
+        }
+
+        return result.DrainToImmutable();
+    }
 
     public static string CanonicalHost(ProviderConfig provider, string userName) => $"{userName}.{provider.HostenvHostname}";
 

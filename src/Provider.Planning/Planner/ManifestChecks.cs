@@ -110,7 +110,7 @@ internal static partial class ManifestChecks
                 "redirect to another host (e.g. www.example.com to example.com), or remove globalRedirect");
         }
 
-        ok &= RawNginx(doc, vhost.Pointer + "/extraConfig", vhost.ExtraConfig, diagnostics);
+        ok &= vhost.ExtraConfig is null || RawNginx(doc, vhost.Pointer + "/extraConfig", vhost.ExtraConfig, diagnostics);
         foreach (var location in vhost.Locations)
         {
             var pointer = YamlDocument.Child(vhost.Pointer + "/locations", location.Path);
@@ -169,6 +169,11 @@ internal static partial class ManifestChecks
 
     private static bool HeaderValues(SourceMap doc, VirtualHostSpec vhost, DiagnosticBag diagnostics)
     {
+        if (ReferenceEquals(vhost.Security, SecuritySpec.Default))
+        {
+            return true; // no security: mapping, so the defaults, which hold neither control characters nor '$'
+        }
+
         var values = new (string Field, string? Value)[]
         {
             ("referrerPolicy", vhost.Security.ReferrerPolicy), ("xFrameOptions", vhost.Security.XFrameOptions),
@@ -209,18 +214,20 @@ internal static partial class ManifestChecks
         var ok = true;
         foreach (var user in users)
         {
-            var pointer = YamlDocument.Child(parent + "/users", user.Id);
+            // Pointers only for what is reported: a valid fleet's users need none.
+            string Pointer() => YamlDocument.Child(parent + "/users", user.Id);
             if (!UserIdPattern().IsMatch(user.Id))
             {
+                var pointer = Pointer();
                 ok = Fail(diagnostics, ManifestCodes.InvalidName, $"user id '{DiagnosticText.Visible(user.Id)}' is not allowed", doc.KeyPositionOf(pointer), pointer,
                     "use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters, e.g. alice");
             }
 
-            foreach (var (key, i) in user.PublicKeys.Select((k, i) => (k, i)))
+            for (var i = 0; i < user.PublicKeys.Length; i++)
             {
-                if (SshKeyForm.Problem(key) is { } problem)
+                if (SshKeyForm.Problem(user.PublicKeys[i]) is { } problem)
                 {
-                    var at = pointer + "/publicKeys/" + i.ToString(CultureInfo.InvariantCulture);
+                    var at = Pointer() + "/publicKeys/" + i.ToString(CultureInfo.InvariantCulture);
                     ok = Fail(diagnostics, ManifestCodes.InvalidValue, $"public key of '{user.Id}' is not a whole key: {problem}", doc.PositionOf(at), at,
                         "copy the whole line of the user's .pub file");
                 }

@@ -149,7 +149,7 @@ public static class NodeSystemModel
         }
 
         w.EndObject();
-        w.Strings("serverAliases", spec?.ServerAliases.Order(StringComparer.Ordinal).Select(Vhosts.Normalise) ?? []);
+        w.Strings("serverAliases", spec is { ServerAliases.IsEmpty: false } ? spec.ServerAliases.Order(StringComparer.Ordinal).Select(Vhosts.Normalise) : []);
         w.EndObject();
     }
 

@@ -11,8 +11,25 @@ public static class SecurityHeaders
     public static ImmutableSortedDictionary<string, string> For(VirtualHostSpec? vhost, string environmentType, bool tlsEnabled) =>
         Sorted(vhost, environmentType, tlsEnabled).ToImmutableSortedDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
 
-    /// <summary>The headers of <see cref="For"/> in ordinal order of names, without a sorted dictionary per vhost: the plan writes them for every vhost.</summary>
-    internal static List<KeyValuePair<string, string>> Sorted(VirtualHostSpec? vhost, string environmentType, bool tlsEnabled)
+    /// <summary>
+    /// The headers of <see cref="For"/> in ordinal order of names, without a sorted dictionary per vhost: the plan writes them for
+    /// every vhost. A vhost that sets none of them (most) gets one of four lists made once.
+    /// </summary>
+    internal static IReadOnlyList<KeyValuePair<string, string>> Sorted(VirtualHostSpec? vhost, string environmentType, bool tlsEnabled)
+    {
+        if (vhost is null || (ReferenceEquals(vhost.Security, SecuritySpec.Default) && vhost.Hsts is null && vhost.AllowIndexing is null))
+        {
+            return Defaults[(environmentType == "production" ? 2 : 0) + (tlsEnabled ? 1 : 0)];
+        }
+
+        return Build(vhost, environmentType, tlsEnabled);
+    }
+
+    /// <summary>What <see cref="Build"/> gives a vhost with no header settings: [not production / production] x [without / with TLS].</summary>
+    private static readonly IReadOnlyList<KeyValuePair<string, string>>[] Defaults =
+        [Build(null, "development", false), Build(null, "development", true), Build(null, "production", false), Build(null, "production", true)];
+
+    private static List<KeyValuePair<string, string>> Build(VirtualHostSpec? vhost, string environmentType, bool tlsEnabled)
     {
         var security = vhost?.Security ?? SecuritySpec.Default;
         var headers = new List<KeyValuePair<string, string>>(8); // each name is set at most once

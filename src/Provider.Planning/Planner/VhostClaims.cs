@@ -26,38 +26,58 @@ internal static class VhostClaims
             }
         }
 
-        var claims = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env, string Raw, string Pointer)>(StringComparer.Ordinal);
+        var claims = new Dictionary<string, (ProjectManifest Manifest, EnvironmentSpec Env, ClaimSite Site)>(declared.Count * 3, StringComparer.Ordinal);
         foreach (var (manifest, env, userName) in declared)
         {
-            var names = env.VirtualHosts.SelectMany(v => v.ServerAliases.Select((a, i) => (Raw: a, Pointer: v.Pointer + "/serverAliases/" + i.ToString(CultureInfo.InvariantCulture), IsKey: false))
-                    .Prepend((Raw: v.Name, v.Pointer, IsKey: true)))
-                .Append((Raw: FleetPlanner.CanonicalHost(provider, userName), Pointer: env.Pointer, IsKey: true));
-            foreach (var (raw, pointer, isKey) in names)
+            foreach (var vhost in env.VirtualHosts)
+            {
+                Claim(vhost.Name, new ClaimSite(env, vhost, -1));
+                for (var i = 0; i < vhost.ServerAliases.Length; i++)
+                {
+                    Claim(vhost.ServerAliases[i], new ClaimSite(env, vhost, i));
+                }
+            }
+
+            Claim(FleetPlanner.CanonicalHost(provider, userName), new ClaimSite(env, null, -1));
+
+            void Claim(string raw, ClaimSite site)
             {
                 var name = Vhosts.Normalise(raw);
-                SourcePosition Position() => isKey ? manifest.Source.KeyPositionOf(pointer) : manifest.Source.PositionOf(pointer);
                 if (claims.TryGetValue(name, out var other))
                 {
-                    var otherPos = other.Manifest.Source.KeyPositionOf(other.Pointer);
+                    var otherPos = other.Site.Position(other.Manifest.Source);
                     diagnostics.Add(new Diagnostic(
                         PlanCodes.VhostClaimedTwice, DiagnosticLevel.Error,
                         $"virtual host '{name}' is claimed by {Owner(manifest, env)} and also by '{other.Manifest.ProjectName}' environment '{other.Env.Name}' at {otherPos}",
-                        Position(), YamlDocument.FieldPath(pointer),
+                        site.Position(manifest.Source), YamlDocument.FieldPath(site.Pointer),
                         "a name can belong to one environment only; remove it from one of them"));
-                    continue;
+                    return;
                 }
 
-                claims[name] = (manifest, env, raw, pointer);
+                claims[name] = (manifest, env, site);
                 if (heldByGone.TryGetValue(name, out var holder))
                 {
                     diagnostics.Add(new Diagnostic(
                         PlanCodes.VhostHeldByOther, DiagnosticLevel.Error,
                         $"virtual host '{name}' wanted by {Owner(manifest, env)} is still reserved in {stateFile} by '{holder.UserName}' (node {holder.Node}), an environment no longer declared",
-                        Position(), YamlDocument.FieldPath(pointer),
+                        site.Position(manifest.Source), YamlDocument.FieldPath(site.Pointer),
                         $"release it with `hostenv-provider state prune` once '{holder.UserName}' is gone from its node, or choose another name"));
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Where a name is claimed: a vhost's key, one of its server aliases (by index), or, without a vhost, the environment
+    /// (its canonical name). The pointer is made only for a diagnostic.
+    /// </summary>
+    private readonly record struct ClaimSite(EnvironmentSpec Env, VirtualHostSpec? Vhost, int Alias)
+    {
+        public string Pointer => Vhost is null ? Env.Pointer
+            : Alias < 0 ? Vhost.Pointer
+            : Vhost.Pointer + "/serverAliases/" + Alias.ToString(CultureInfo.InvariantCulture);
+
+        public SourcePosition Position(SourceMap source) => Alias < 0 ? source.KeyPositionOf(Pointer) : source.PositionOf(Pointer);
     }
 
     private static string Owner(ProjectManifest manifest, EnvironmentSpec env) =>
