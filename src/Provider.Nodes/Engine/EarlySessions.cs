@@ -26,7 +26,7 @@ public sealed class EarlySessions : IAsyncDisposable
         var linked = early.linked = CancellationTokenSource.CreateLinkedTokenSource(ct, early.abandon.Token);
         foreach (var node in nodes.Take(Math.Max(limit, 0)))
         {
-            early.pending[node] = Task.Run(() => fleet.ConnectAsync(node, linked.Token), linked.Token);
+            early.pending[node] = Task.Run(() => fleet.ConnectPlannedAsync(node, linked.Token), linked.Token);
         }
 
         return early;

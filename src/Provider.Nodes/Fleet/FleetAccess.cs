@@ -80,18 +80,9 @@ public sealed class FleetAccess(string repoDir, string? identity)
         return inventory.Value.Nodes.FirstOrDefault(c => c.Name == node) ?? throw new OperationRefusedException($"node '{node}' has no valid nodes/{node}/node.yaml");
     }
 
-    /// <summary>
-    /// How to log in to <paramref name="node"/>: from the plan's nodeConnections when this command has read the plan already
-    /// (a deploy checks the plan against node.yaml in its stale check while it logs in), else from node.yaml (rolling back
-    /// needs no plan). Parsing provider.yaml and every node.yaml first cost a deploy ~0.3-0.5 s before its login.
-    /// </summary>
+    /// <summary>How to log in to <paramref name="node"/>, as node.yaml says now (its pinned host key is the operator's current word).</summary>
     public SshTarget Target(string node)
     {
-        if (plan is { Plan: var read } && read.NodeConnections.TryGetValue(node, out var connection))
-        {
-            return new SshTarget(node, connection.Hostname, connection.Port, connection.User, connection.HostKey);
-        }
-
         inventory ??= LoadInventory();
         return NodeInventory.Target(Config(node), inventory.Value.DeployUser);
     }
@@ -99,6 +90,17 @@ public sealed class FleetAccess(string repoDir, string? identity)
     public string Key => key ??= SshKeyLocator.Locate(identity);
 
     public Task<SshNodeSession> ConnectAsync(string node, CancellationToken ct) => SshNodeSession.ConnectAsync(Target(node), Key, ct);
+
+    /// <summary>
+    /// A deploy's early login: from the plan's nodeConnections (the planner's copy of node.yaml), so it starts as soon as
+    /// the plan is read and overlaps the stale check, which compares the plan with node.yaml before anything on a node
+    /// changes (a changed pin makes the plan stale, and the deploy stops there). Parsing provider.yaml and every node.yaml
+    /// first cost ~0.3-0.5 s before the login. Other commands connect with <see cref="ConnectAsync"/> (node.yaml).
+    /// </summary>
+    public Task<SshNodeSession> ConnectPlannedAsync(string node, CancellationToken ct) =>
+        Plan.NodeConnections.TryGetValue(node, out var c)
+            ? SshNodeSession.ConnectAsync(new SshTarget(node, c.Hostname, c.Port, c.User, c.HostKey), Key, ct)
+            : ConnectAsync(node, ct);
 
     private (ImmutableArray<NodeConfig>, string) LoadInventory()
     {
